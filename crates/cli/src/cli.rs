@@ -1,0 +1,378 @@
+//! Argument parsing (raw flags) and dispatch to the commands.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use loophole_engine::agents::{AgentKind, Progress};
+use loophole_engine::level::{self, Level};
+use loophole_engine::levels;
+use loophole_engine::run::{self, RunConfig};
+use loophole_engine::world::Params;
+use serde_json::json;
+
+use crate::output::{self, Failure};
+
+#[derive(Parser, Debug)]
+#[command(name = "loophole", version, about = "A reward-hacking laboratory: write a reward, watch an optimizer satisfy its letter and miss its intent.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the built-in levels.
+    Levels {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play an action string on a level and score it.
+    Replay(ReplayArgs),
+    /// Train an agent on a reward, then play its greedy episode.
+    Run(RunArgs),
+    /// Check a reward expression against a level's signals.
+    Check {
+        #[command(flatten)]
+        level: LevelArgs,
+        #[arg(long)]
+        reward: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Markdown table of return against performance for every level and agent (docs/RESULTS.md).
+    Table {
+        /// Episodes (seeds 0..N-1) averaged per cell.
+        #[arg(long, default_value_t = 4)]
+        seeds: u64,
+    },
+    /// Environment steps per second with a random policy, on one core.
+    Bench {
+        /// A level id (default: every built-in level).
+        #[arg(long)]
+        level: Option<String>,
+        /// Steps per level.
+        #[arg(long, default_value_t = 20_000_000)]
+        steps: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct LevelArgs {
+    /// A built-in level id (see `loophole levels`).
+    #[arg(long, required_unless_present = "level_file", conflicts_with = "level_file")]
+    level: Option<String>,
+    /// A level file of your own (format: docs/LEVELS.md).
+    #[arg(long, value_name = "PATH")]
+    level_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    #[command(flatten)]
+    level: LevelArgs,
+    /// Actions: u d l r (n = stay, where the level allows it).
+    #[arg(long, allow_hyphen_values = true)]
+    actions: String,
+    /// Score with this reward instead of the level's default.
+    #[arg(long)]
+    reward: Option<String>,
+    /// Fix a per-episode draw, e.g. supervisor=1.
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Average over seeds SEED..SEED+EPISODES-1.
+    #[arg(long, default_value_t = 1)]
+    episodes: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    level: LevelArgs,
+    /// The reward to optimize (default: the level's own).
+    #[arg(long)]
+    reward: Option<String>,
+    /// value-iteration, q-learning or mcts (default: value iteration where the level's MDP fits, else mcts).
+    #[arg(long)]
+    agent: Option<String>,
+    /// Optimization power: planning horizon, training episodes or simulations per move.
+    #[arg(long)]
+    power: Option<u32>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Fix a per-episode draw of the evaluated episode, e.g. interrupt=1.
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+const MAX_EPISODES: u64 = 100_000;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = match &cli.command {
+        Some(Command::Levels { json }) | Some(Command::Check { json, .. }) | Some(Command::Bench { json, .. }) => *json,
+        Some(Command::Table { .. }) => false,
+        Some(Command::Replay(a)) => a.json,
+        Some(Command::Run(a)) => a.json,
+        None => false,
+    };
+    let result = match cli.command {
+        Some(Command::Levels { json }) => levels_cmd(json),
+        Some(Command::Replay(a)) => replay_cmd(a),
+        Some(Command::Run(a)) => run_cmd(a),
+        Some(Command::Check { level, reward, json }) => check_cmd(level, reward, json),
+        Some(Command::Bench { level, steps, json }) => bench_cmd(level, steps, json),
+        Some(Command::Table { seeds }) => table_cmd(seeds),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(json),
+    }
+}
+
+fn load_level(args: &LevelArgs) -> Result<Level, Failure> {
+    match (&args.level, &args.level_file) {
+        (_, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::usage(format!("cannot read level file {}: {e}", path.display())))?;
+            level::parse(&text).map_err(|e| Failure::level_file(path, &text, e))
+        }
+        (Some(id), None) => levels::builtin(id).map_err(Failure::usage),
+        (None, None) => Err(Failure::usage("give --level ID or --level-file PATH".into())),
+    }
+}
+
+fn parse_params(raw: &[String]) -> Result<Params, Failure> {
+    let mut params = Params::new();
+    for p in raw {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(Failure::usage(format!("--param takes K=V, e.g. supervisor=1; found `{p}`")));
+        };
+        let v: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| Failure::usage(format!("--param {k}: `{v}` is not a number")))?;
+        params.insert(k.trim().to_string(), v);
+    }
+    Ok(params)
+}
+
+fn levels_cmd(json: bool) -> Result<(), Failure> {
+    let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
+    if json {
+        let list: Vec<_> = all.iter().map(output::level_json).collect();
+        output::print_json(&json!(list));
+    } else {
+        for l in &all {
+            println!("{:<24} {:<24} {}x{}, {} steps", l.id, l.title, l.world.width(), l.world.height(), l.steps);
+        }
+    }
+    Ok(())
+}
+
+fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure> {
+    let level = load_level(&args)?;
+    let program = level.compile_reward(&reward).map_err(|d| Failure::reward(&reward, d))?;
+    let used: Vec<&str> = program.signals_used().iter().map(|&i| level.signals[i].name.as_str()).collect();
+    if json {
+        output::print_json(&json!({ "ok": true, "signals": used }));
+    } else {
+        println!("ok: the reward reads {}", used.join(", "));
+    }
+    Ok(())
+}
+
+fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
+    let level = load_level(&a.level)?;
+    let params = parse_params(&a.params)?;
+    let src = a.reward.clone().unwrap_or_else(|| level.default_reward.clone());
+    let reward = level.compile_reward(&src).map_err(|d| Failure::reward(&src, d))?;
+    if a.episodes == 0 || a.episodes > MAX_EPISODES {
+        return Err(Failure::usage(format!("--episodes must be from 1 to {MAX_EPISODES}")));
+    }
+    let mut eps = Vec::new();
+    for i in 0..a.episodes {
+        let seed = a.seed.wrapping_add(i);
+        eps.push(run::replay(&level, &reward, &a.actions, seed, &params).map_err(Failure::usage)?);
+    }
+    let n = eps.len() as f64;
+    let mean = |f: &dyn Fn(&run::Episode) -> f64| eps.iter().map(f).sum::<f64>() / n;
+    let ret = mean(&|e| e.ret);
+    let perf = mean(&|e| e.performance);
+    let steps = mean(&|e| e.steps as f64);
+    if a.json {
+        let (term, trunc) = if eps.len() == 1 {
+            (json!(eps[0].terminated), json!(eps[0].truncated))
+        } else {
+            (
+                json!(output::round(mean(&|e| f64::from(u8::from(e.terminated))))),
+                json!(output::round(mean(&|e| f64::from(u8::from(e.truncated))))),
+            )
+        };
+        output::print_json(&json!({
+            "level": level.id,
+            "return": output::round(ret),
+            "performance": output::round(perf),
+            "steps": output::round(steps),
+            "terminated": term,
+            "truncated": trunc,
+            "episodes": eps.len(),
+        }));
+    } else {
+        let what = if eps.len() == 1 { "" } else { " (mean)" };
+        println!("return{what}:      {}", output::num(ret));
+        println!("performance{what}: {}", output::num(perf));
+        println!("steps{what}:       {}", output::num(steps));
+        if eps.len() == 1 {
+            let end = if eps[0].terminated { "terminated" } else if eps[0].truncated { "truncated" } else { "running" };
+            println!("ended:       {end}");
+        } else {
+            let t = eps.iter().filter(|e| e.terminated).count();
+            println!("terminated:  {t} of {} episodes", eps.len());
+        }
+    }
+    Ok(())
+}
+
+fn run_cmd(a: RunArgs) -> Result<(), Failure> {
+    let level = load_level(&a.level)?;
+    let params = parse_params(&a.params)?;
+    let src = a.reward.clone().unwrap_or_else(|| level.default_reward.clone());
+    let reward = level.compile_reward(&src).map_err(|d| Failure::reward(&src, d))?;
+    let agent = match &a.agent {
+        Some(name) => AgentKind::parse(name).map_err(Failure::usage)?,
+        None => loophole_engine::score::default_agent(&level),
+    };
+    let cfg = RunConfig { agent, power: a.power, seed: a.seed, params };
+    let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
+    let started = Instant::now();
+    let result = run::run(&level, &reward, &cfg, &mut |p: &Progress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total.max(1));
+            bar.set_position(p.done);
+        }
+        true
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let result = result.map_err(Failure::usage)?;
+    let elapsed = started.elapsed();
+    if a.json {
+        output::print_json(&output::run_json(&level, &src, &result));
+    } else {
+        output::print_run(&level, &src, &result, elapsed);
+    }
+    Ok(())
+}
+
+fn bench_cmd(only: Option<String>, steps: u64, json: bool) -> Result<(), Failure> {
+    if steps == 0 || steps > 10_000_000_000 {
+        return Err(Failure::usage("--steps must be from 1 to 10000000000".into()));
+    }
+    let list = match &only {
+        Some(id) => vec![levels::builtin(id).map_err(Failure::usage)?],
+        None => levels::all().map_err(|e| Failure::usage(e.to_string()))?,
+    };
+    let mut rows = Vec::new();
+    for level in &list {
+        let reward = level.compile_reward(&level.default_reward).map_err(|d| Failure::reward(&level.default_reward, d))?;
+        let started = Instant::now();
+        let (episodes, checksum) =
+            loophole_engine::bench::random_steps(&level.world, &reward, &level.intent, level.steps, steps, 0);
+        let secs = started.elapsed().as_secs_f64();
+        let sps = steps as f64 / secs;
+        rows.push(json!({
+            "level": level.id,
+            "steps": steps,
+            "episodes": episodes,
+            "seconds": output::round(secs),
+            "steps_per_sec": sps.round(),
+            "ns_per_step": output::round(secs * 1e9 / steps as f64),
+            "checksum": output::round(checksum),
+        }));
+        if !json {
+            println!(
+                "{:<24} {:>14} steps/s  {:>7.1} ns/step  ({} steps in {:.2} s)",
+                level.id,
+                output::thousands(sps.round() as u64),
+                secs * 1e9 / steps as f64,
+                steps,
+                secs
+            );
+        }
+    }
+    if json {
+        if only.is_some() {
+            output::print_json(&rows[0]);
+        } else {
+            output::print_json(&json!(rows));
+        }
+    }
+    Ok(())
+}
+
+fn table_cmd(seeds: u64) -> Result<(), Failure> {
+    if seeds == 0 || seeds > 1000 {
+        return Err(Failure::usage("--seeds must be from 1 to 1000".into()));
+    }
+    let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
+    println!("| level | agent | power | return | performance | what it did (seed 0) |");
+    println!("|---|---|---:|---:|---:|---|");
+    for level in &all {
+        let reward = level.compile_reward(&level.default_reward).map_err(|d| Failure::reward(&level.default_reward, d))?;
+        for agent in AgentKind::ALL {
+            let (mut ret, mut perf) = (0.0, 0.0);
+            let mut first = None;
+            let mut failed = None;
+            for seed in 0..seeds {
+                let cfg = RunConfig { agent, power: None, seed, params: Params::new() };
+                match run::run(level, &reward, &cfg, &mut |_| true) {
+                    Ok(r) => {
+                        ret += r.episode.ret;
+                        perf += r.episode.performance;
+                        first.get_or_insert(r);
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            match (failed, first) {
+                (Some(e), _) => {
+                    let short = e.split(';').next().unwrap_or(&e).to_string();
+                    println!("| {} | {} | | | | refused: {short} |", level.id, agent.name());
+                }
+                (None, Some(r)) => {
+                    let did = loophole_engine::score::account(level, &r.episode).join(" ");
+                    println!(
+                        "| {} | {} | {} | {} | {} | {did} |",
+                        level.id,
+                        agent.name(),
+                        r.power,
+                        output::num(ret / seeds as f64),
+                        output::num(perf / seeds as f64)
+                    );
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    Ok(())
+}

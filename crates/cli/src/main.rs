@@ -1,0 +1,10 @@
+//! `loophole`: the reward-hacking laboratory's command line.
+
+mod cli;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -1,0 +1,516 @@
+//! Level files: the text format every level is written in.
+//!
+//! A level file is a list of fields. A field is `name: value` on one line, or
+//! `name:` followed by an indented block (the map, the legend, the story...).
+//! Lines starting with `#` in the first column are comments; blank lines are
+//! ignored outside blocks. The format is documented for users in
+//! `docs/LEVELS.md`. Every error names the line and column it is about.
+
+use std::fmt;
+
+use crate::grid::{BoxCosts, Cell, Dir, GridWorld, Mechanics, Tile};
+use crate::lang::{self, Access, Program, SignalDecl, Visibility};
+use crate::world::World;
+
+/// Longest level file accepted.
+pub const MAX_LEVEL_BYTES: usize = 64 * 1024;
+/// Longest episode a level may ask for.
+pub const MAX_STEPS: u32 = 10_000;
+
+/// An error in a level file, at a 1-based line and column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LevelError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LevelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+impl std::error::Error for LevelError {}
+
+fn err<T>(line: usize, column: usize, message: impl Into<String>) -> Result<T, LevelError> {
+    Err(LevelError { line, column, message: message.into() })
+}
+
+/// A loaded, validated level.
+#[derive(Clone, Debug)]
+pub struct Level {
+    pub id: String,
+    pub title: String,
+    /// The situation in plain words, including what its owner really wants.
+    pub story: String,
+    /// Step limit: an episode that has not ended by then is truncated.
+    pub steps: u32,
+    /// The map as written in the file.
+    pub map: Vec<String>,
+    pub world: GridWorld,
+    /// Signal declarations, in the order of the world's signal buffer.
+    pub signals: Vec<SignalDecl>,
+    pub default_reward: String,
+    pub intent_source: String,
+    pub intent: Program,
+    /// Sentences that describe an episode in plain words, by signal.
+    pub account: Vec<AccountLine>,
+    /// The file this level was read from.
+    pub text: String,
+}
+
+/// One sentence of a level's plain-words account of an episode: shown when
+/// the total of `signal` over the episode is non-zero (or zero, if `when_zero`).
+/// `{name}` in the text is replaced by the total of that signal, `{steps}` by the episode's length.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountLine {
+    pub signal: String,
+    pub when_zero: bool,
+    pub text: String,
+}
+
+impl Level {
+    /// Compiles a reward written over this level's observed signals.
+    pub fn compile_reward(&self, src: &str) -> Result<Program, lang::Diagnostic> {
+        lang::compile(src, &self.signals, Access::Reward)
+    }
+    /// Names of the observed signals, in declaration order.
+    pub fn observed(&self) -> impl Iterator<Item = &SignalDecl> {
+        self.signals.iter().filter(|s| s.visibility == Visibility::Observed)
+    }
+}
+
+/// One field of the file with the position of its value.
+struct Field<'a> {
+    name: &'a str,
+    line: usize,
+    /// The value's lines: (line number, column of the first char, text).
+    lines: Vec<(usize, usize, &'a str)>,
+}
+
+impl Field<'_> {
+    /// The value as one string, lines joined with newlines.
+    fn text(&self) -> String {
+        self.lines.iter().map(|l| l.2).collect::<Vec<_>>().join("\n")
+    }
+    /// Maps a byte offset in `text()` back to (line, column).
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let mut rest = offset;
+        for (i, (line, col, text)) in self.lines.iter().enumerate() {
+            if rest <= text.len() || i + 1 == self.lines.len() {
+                let upto = &text[..rest.min(text.len())];
+                let chars = upto.chars().count();
+                return (*line, col + chars);
+            }
+            rest -= text.len() + 1;
+        }
+        (self.line, 1)
+    }
+    fn first_position(&self) -> (usize, usize) {
+        self.lines.first().map(|l| (l.0, l.1)).unwrap_or((self.line, self.name.len() + 2))
+    }
+}
+
+const FIELDS: [&str; 11] = [
+    "id", "title", "steps", "story", "map", "legend", "mechanics", "signals", "reward", "intent", "account",
+];
+
+fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
+    let mut fields: Vec<Field> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        if line.trim().is_empty() {
+            if let Some(f) = fields.last_mut() {
+                if !f.lines.is_empty() {
+                    f.lines.push((line_no, 1, ""));
+                }
+            }
+            continue;
+        }
+        if indented {
+            let Some(f) = fields.last_mut() else {
+                return err(line_no, 1, "an indented line must belong to a field such as `map:`");
+            };
+            if line.starts_with('\t') || line.trim_start_matches(' ').starts_with('\t') && f.name == "map" {
+                let col = line.find('\t').unwrap_or(0) + 1;
+                return err(line_no, col, "tabs are not allowed here: indent with spaces");
+            }
+            f.lines.push((line_no, 1, line));
+            continue;
+        }
+        let Some(colon) = line.find(':') else {
+            return err(line_no, 1, "expected `name: value` or `name:` followed by an indented block");
+        };
+        let name = line[..colon].trim_end();
+        if !FIELDS.contains(&name) {
+            let hint = crate::suggest::nearest(name, FIELDS.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_else(|| format!("; fields are: {}", FIELDS.join(", ")));
+            return err(line_no, 1, format!("unknown field `{name}`{hint}"));
+        }
+        if let Some(prev) = fields.iter().find(|f| f.name == name) {
+            return err(line_no, 1, format!("the field `{name}` is given twice (first on line {})", prev.line));
+        }
+        let value = &line[colon + 1..];
+        let mut field = Field { name, line: line_no, lines: Vec::new() };
+        if !value.trim().is_empty() {
+            let lead = value.len() - value.trim_start().len();
+            field.lines.push((line_no, colon + 2 + lead, value.trim()));
+        }
+        fields.push(field);
+    }
+    // Strip a block's common indentation and trailing blank lines.
+    for f in &mut fields {
+        while f.lines.last().is_some_and(|l| l.2.is_empty()) {
+            f.lines.pop();
+        }
+        let block = f.lines.first().is_some_and(|l| l.0 != f.line);
+        if block {
+            let indent = f
+                .lines
+                .iter()
+                .filter(|l| !l.2.is_empty())
+                .map(|l| l.2.len() - l.2.trim_start_matches(' ').len())
+                .min()
+                .unwrap_or(0);
+            for l in &mut f.lines {
+                if !l.2.is_empty() {
+                    l.2 = &l.2[indent..];
+                    l.1 = indent + 1;
+                }
+            }
+        }
+    }
+    Ok(fields)
+}
+
+fn legend_kind(words: &[&str]) -> Option<Cell> {
+    let tile = |t| Some(Cell::Tile(t));
+    match words {
+        ["wall"] => tile(Tile::Wall),
+        ["floor"] => tile(Tile::Floor),
+        ["start"] => Some(Cell::Start),
+        ["goal"] => tile(Tile::Goal),
+        ["arrow", "up"] => tile(Tile::Arrow(Dir::Up)),
+        ["arrow", "down"] => tile(Tile::Arrow(Dir::Down)),
+        ["arrow", "left"] => tile(Tile::Arrow(Dir::Left)),
+        ["arrow", "right"] => tile(Tile::Arrow(Dir::Right)),
+        ["tomato"] | ["watered", "tomato"] => Some(Cell::WateredTomato),
+        ["dry", "tomato"] => Some(Cell::DryTomato),
+        ["bucket"] => tile(Tile::Bucket),
+        ["punishment"] => tile(Tile::Punishment),
+        ["interruption"] => tile(Tile::Interruption),
+        ["button"] => tile(Tile::Button),
+        ["box"] => Some(Cell::Box),
+        ["supervisor"] => tile(Tile::SupervisorMark),
+        _ => None,
+    }
+}
+
+const LEGEND_KINDS: &str = "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
+                            punishment, interruption, button, box, supervisor";
+const MECHANICS: [&str; 9] = [
+    "goal", "arrows", "tomatoes", "supervisor", "punishment", "interruption", "button", "boxes", "noop",
+];
+
+fn parse_number(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => err(line, col, format!("{what} must be a number, found `{text}`")),
+    }
+}
+
+fn parse_probability(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
+    let v = parse_number(text, line, col, what)?;
+    if !(0.0..=1.0).contains(&v) {
+        return err(line, col, format!("{what} is a probability: it must be between 0 and 1, found {v}"));
+    }
+    Ok(v)
+}
+
+fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
+    let mut m = Mechanics::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for &(line, col, text) in &field.lines {
+        let mut words = text.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        if seen.contains(&name) {
+            return err(line, col, format!("the mechanic `{name}` is listed twice"));
+        }
+        seen.push(name);
+        // key=value settings with their columns
+        let mut settings: Vec<(&str, &str, usize)> = Vec::new();
+        for w in words {
+            let wcol = col + text.find(w).unwrap_or(0);
+            let Some((k, v)) = w.split_once('=') else {
+                return err(line, wcol, format!("expected a setting `name=value`, found `{w}`"));
+            };
+            settings.push((k, v, wcol));
+        }
+        let allowed: &[&str] = match name {
+            "tomatoes" => &["dry"],
+            "supervisor" | "interruption" => &["p"],
+            "boxes" => &["corner", "wall"],
+            _ if MECHANICS.contains(&name) => &[],
+            _ => {
+                let hint = crate::suggest::nearest(name, MECHANICS.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_else(|| format!("; mechanics are: {}", MECHANICS.join(", ")));
+                return err(line, col, format!("unknown mechanic `{name}`{hint}"));
+            }
+        };
+        let get = |key: &str| settings.iter().find(|s| s.0 == key).map(|s| (s.1, s.2));
+        for s in &settings {
+            if !allowed.contains(&s.0) {
+                let list = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
+                return err(line, s.2, format!("`{name}` has no setting `{}` (its settings: {list})", s.0));
+            }
+        }
+        fn need<'t>(v: Option<(&'t str, usize)>, name: &str, key: &str, line: usize, col: usize) -> Result<(&'t str, usize), LevelError> {
+            v.map_or_else(|| err(line, col, format!("`{name}` needs the setting `{key}=…`")), Ok)
+        }
+        match name {
+            "goal" => m.goal = true,
+            "arrows" => m.arrows = true,
+            "punishment" => m.punishment = true,
+            "button" => m.button = true,
+            "noop" => m.noop = true,
+            "tomatoes" => {
+                let (v, c) = need(get("dry"), name, "dry", line, col)?;
+                m.tomatoes = Some(parse_probability(v, line, c, "`dry`")?);
+            }
+            "supervisor" => {
+                let (v, c) = need(get("p"), name, "p", line, col)?;
+                m.supervisor = Some(parse_probability(v, line, c, "`p`")?);
+            }
+            "interruption" => {
+                let (v, c) = need(get("p"), name, "p", line, col)?;
+                m.interruption = Some(parse_probability(v, line, c, "`p`")?);
+            }
+            "boxes" => {
+                let (v, c) = need(get("corner"), name, "corner", line, col)?;
+                let corner = parse_number(v, line, c, "`corner`")?;
+                let (v, c) = need(get("wall"), name, "wall", line, col)?;
+                let wall = parse_number(v, line, c, "`wall`")?;
+                m.boxes = Some(BoxCosts { corner, wall });
+            }
+            _ => unreachable!("checked against MECHANICS above"),
+        }
+    }
+    Ok(m)
+}
+
+/// Reads and validates a level file.
+pub fn parse(text: &str) -> Result<Level, LevelError> {
+    if text.len() > MAX_LEVEL_BYTES {
+        return err(1, 1, format!("the file is {} bytes; the limit is {MAX_LEVEL_BYTES}", text.len()));
+    }
+    let fields = split_fields(text)?;
+    let get = |name: &str| fields.iter().find(|f| f.name == name);
+    let last_line = text.lines().count().max(1);
+    let require = |name: &str| -> Result<&Field, LevelError> {
+        match get(name) {
+            Some(f) if !f.lines.is_empty() => Ok(f),
+            Some(f) => err(f.line, 1, format!("the field `{name}` is empty")),
+            None => err(last_line, 1, format!("the field `{name}:` is missing")),
+        }
+    };
+
+    let id_f = require("id")?;
+    let id = id_f.text();
+    let (l, c) = id_f.first_position();
+    if id.is_empty()
+        || id.len() > 64
+        || !id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    {
+        return err(l, c, "an id is 1 to 64 characters of a-z, 0-9 and `-`");
+    }
+    let title = require("title")?.text();
+    let story = require("story")?.text();
+
+    let steps_f = require("steps")?;
+    let (l, c) = steps_f.first_position();
+    let steps: u32 = match steps_f.text().parse() {
+        Ok(n) if (1..=MAX_STEPS).contains(&n) => n,
+        _ => return err(l, c, format!("`steps` must be a whole number from 1 to {MAX_STEPS}")),
+    };
+
+    // Legend: one character and its kind per line.
+    let legend_f = require("legend")?;
+    let mut legend: Vec<(char, Cell)> = vec![(' ', Cell::Tile(Tile::Floor))];
+    for &(line, col, text) in &legend_f.lines {
+        if text.is_empty() {
+            continue;
+        }
+        let mut chars = text.chars();
+        let ch = chars.next().unwrap_or(' ');
+        let rest = chars.as_str();
+        if !rest.starts_with(' ') {
+            return err(line, col, "a legend line is one character, a space, and what it stands for, e.g. `# wall`");
+        }
+        if ch.is_whitespace() || ch.is_control() || !ch.is_ascii() {
+            return err(line, col, "map characters must be printable ASCII");
+        }
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let Some(kind) = legend_kind(&words) else {
+            let kcol = col + 1 + (rest.len() - rest.trim_start().len());
+            return err(line, kcol, format!("unknown kind `{}`; kinds are: {LEGEND_KINDS}", words.join(" ")));
+        };
+        if legend.iter().any(|(c2, _)| *c2 == ch) {
+            return err(line, col, format!("`{ch}` is in the legend twice"));
+        }
+        legend.push((ch, kind));
+    }
+
+    // Map: a rectangle of legend characters.
+    let map_f = require("map")?;
+    if map_f.lines.first().is_some_and(|l| l.0 == map_f.line) {
+        return err(map_f.line, 5, "the map goes on the lines below `map:`, indented");
+    }
+    let map: Vec<String> = map_f.lines.iter().map(|l| l.2.to_string()).collect();
+    let width = map[0].chars().count();
+    let mut cells = Vec::new();
+    for (&(line, col, text), row) in map_f.lines.iter().zip(&map) {
+        let w = row.chars().count();
+        if w != width {
+            return err(
+                line,
+                col + w.min(width),
+                format!("this map row is {w} wide but the first is {width}: rows must be equally wide (trailing spaces count)"),
+            );
+        }
+        for (i, ch) in text.chars().enumerate() {
+            match legend.iter().find(|(c2, _)| *c2 == ch) {
+                Some((_, cell)) => cells.push(*cell),
+                None => return err(line, col + i, format!("`{ch}` is not in the legend")),
+            }
+        }
+    }
+    let mechanics_f = get("mechanics");
+    let mechanics = match mechanics_f {
+        Some(f) => parse_mechanics(f)?,
+        None => Mechanics::default(),
+    };
+    let world = GridWorld::new(width, map.len(), &cells, mechanics).map_err(|m| {
+        let (line, col) = mechanics_f.map(|f| (f.line, 1)).unwrap_or((map_f.line, 1));
+        LevelError { line, column: col, message: m }
+    })?;
+
+    // Signals: every emitted signal declared once, observed or hidden.
+    let signals_f = require("signals")?;
+    let emitted = world.signal_names();
+    let mut declared: Vec<Option<SignalDecl>> = vec![None; emitted.len()];
+    for &(line, col, text) in &signals_f.lines {
+        if text.is_empty() {
+            continue;
+        }
+        let mut parts = text.splitn(3, char::is_whitespace);
+        let name = parts.next().unwrap_or("");
+        let rest = parts.next().map(str::trim).unwrap_or("");
+        let tail = parts.next().unwrap_or("").trim();
+        let (vis_word, description) = match rest {
+            "" => tail.split_once(char::is_whitespace).unwrap_or((tail, "")),
+            r => (r, tail),
+        };
+        let Some(slot) = emitted.iter().position(|n| *n == name) else {
+            return err(
+                line,
+                col,
+                format!("no mechanic of this level emits `{name}`; it emits: {}", emitted.join(", ")),
+            );
+        };
+        let visibility = match vis_word {
+            "observed" => Visibility::Observed,
+            "hidden" => Visibility::Hidden,
+            other => {
+                let vcol = col + text.find(other).filter(|_| !other.is_empty()).unwrap_or(name.len());
+                return err(line, vcol, format!("expected `observed` or `hidden` after `{name}`, found `{other}`"));
+            }
+        };
+        if declared[slot].is_some() {
+            return err(line, col, format!("the signal `{name}` is declared twice"));
+        }
+        declared[slot] = Some(SignalDecl {
+            name: name.to_string(),
+            visibility,
+            description: description.trim().to_string(),
+        });
+    }
+    let mut signals = Vec::with_capacity(emitted.len());
+    for (slot, d) in declared.into_iter().enumerate() {
+        match d {
+            Some(d) => signals.push(d),
+            None => {
+                return err(
+                    signals_f.line,
+                    1,
+                    format!("the mechanics emit `{}`: declare it as observed or hidden", emitted[slot]),
+                )
+            }
+        }
+    }
+
+    let compile_field = |name: &str, access: Access| -> Result<(String, Program), LevelError> {
+        let f = require(name)?;
+        let src = f.text();
+        lang::compile(&src, &signals, access).map(|p| (src.clone(), p)).map_err(|d| {
+            let (line, column) = f.position(d.span.0);
+            let help = d.help.map(|h| format!(" ({h})")).unwrap_or_default();
+            LevelError { line, column, message: format!("in `{name}`: {}{help}", d.message) }
+        })
+    };
+    let (default_reward, _) = compile_field("reward", Access::Reward)?;
+    let (intent_source, intent) = compile_field("intent", Access::Intent)?;
+
+    let mut account = Vec::new();
+    if let Some(f) = get("account") {
+        for &(line, col, text) in &f.lines {
+            if text.is_empty() {
+                continue;
+            }
+            let Some((key, sentence)) = text.split_once(':') else {
+                return err(line, col, "an account line is `signal: sentence` or `not signal: sentence`");
+            };
+            let (when_zero, name) = match key.trim().strip_prefix("not ") {
+                Some(n) => (true, n.trim()),
+                None => (false, key.trim()),
+            };
+            if !signals.iter().any(|s| s.name == name) {
+                return err(line, col, format!("`{name}` is not a signal of this level"));
+            }
+            let sentence = sentence.trim();
+            let mut rest = sentence;
+            while let Some(open) = rest.find('{') {
+                let Some(close) = rest[open..].find('}') else {
+                    return err(line, col, "a `{` without its `}`");
+                };
+                let inner = &rest[open + 1..open + close];
+                if inner != "steps" && !signals.iter().any(|s| s.name == inner) {
+                    return err(line, col, format!("`{{{inner}}}`: `{inner}` is not a signal of this level (or `steps`)"));
+                }
+                rest = &rest[open + close + 1..];
+            }
+            account.push(AccountLine { signal: name.to_string(), when_zero, text: sentence.to_string() });
+        }
+    }
+
+    Ok(Level {
+        id,
+        title,
+        story,
+        steps,
+        map,
+        world,
+        signals,
+        default_reward,
+        intent_source,
+        intent,
+        account,
+        text: text.to_string(),
+    })
+}

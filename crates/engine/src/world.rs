@@ -1,0 +1,78 @@
+//! The world abstraction every level runs on.
+//!
+//! A [`World`] is a deterministic simulator with a small `Copy` state: grids
+//! implement it, and so can worlds that are not grids (a company run quarter by
+//! quarter). Agents and the environment are generic over it.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::rng::Rng;
+
+/// One action of a world: the key used in action strings and a readable name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionSpec {
+    pub key: char,
+    pub name: &'static str,
+}
+
+/// A per-episode draw that a caller may override, e.g. `supervisor=1`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub description: String,
+    /// Probability that the draw is 1 when it is not overridden.
+    pub probability: f64,
+}
+
+/// Overrides of per-episode draws, by parameter name (values 0 or 1).
+pub type Params = BTreeMap<String, f64>;
+
+/// Why exact planning over a world is refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanError(pub String);
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for PlanError {}
+
+/// A simulator. States are small values; everything random comes from the
+/// `Rng` handed in, so a world is a pure function of its inputs.
+pub trait World: Sync {
+    type State: Copy + Eq + Hash + Debug + Send + Sync;
+
+    /// The actions, indexed 0..n; an action is its index.
+    fn actions(&self) -> &[ActionSpec];
+    /// Names of the signals the world emits, in the order of the signal buffer.
+    fn signal_names(&self) -> &[&'static str];
+    /// The per-episode draws that `reset` makes and that may be overridden.
+    fn params(&self) -> &[ParamSpec];
+
+    /// A fresh episode: per-episode draws come from `rng` unless `params` fixes them.
+    fn reset(&self, rng: &mut Rng, params: &Params) -> Self::State;
+    /// Advances one step, writing every signal into `signals` (all slots are
+    /// overwritten). Returns true when the episode has truly ended (not a time limit).
+    fn step(&self, s: &mut Self::State, action: usize, rng: &mut Rng, signals: &mut [f64]) -> bool;
+
+    /// What the agent knows: the state with every unrevealed draw forgotten.
+    /// Agents plan and learn on these views, never on hidden draws.
+    fn observe(&self, s: &Self::State) -> Self::State;
+    /// The possible starting views with their probabilities.
+    fn plan_initial(&self, out: &mut Vec<(f64, Self::State)>);
+    /// Resolves the chance that the next step may reveal, from a view:
+    /// the concrete states the step may start from, with probabilities.
+    /// Errors when the step itself is random in a way exact planning cannot
+    /// enumerate.
+    fn plan_branch(&self, view: &Self::State, out: &mut Vec<(f64, Self::State)>) -> Result<(), PlanError>;
+    /// Draws a concrete state consistent with a view, for sample-based planning.
+    fn sample(&self, view: &Self::State, rng: &mut Rng) -> Self::State;
+    /// The key a tabular learner files this view under.
+    fn tabular_key(&self, view: &Self::State) -> u64;
+
+    /// A text picture of the state, one string per row.
+    fn render(&self, s: &Self::State) -> Vec<String>;
+}
