@@ -16,7 +16,11 @@ use serde_json::json;
 use crate::output::{self, Failure};
 
 #[derive(Parser, Debug)]
-#[command(name = "loophole", version, about = "A reward-hacking laboratory: write a reward, watch an optimizer satisfy its letter and miss its intent.")]
+#[command(
+    name = "loophole",
+    version,
+    about = "A reward-hacking laboratory: write a reward, watch an optimizer satisfy its letter and miss its intent."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -64,7 +68,11 @@ enum Command {
 #[derive(Args, Debug)]
 struct LevelArgs {
     /// A built-in level id (see `loophole levels`).
-    #[arg(long, required_unless_present = "level_file", conflicts_with = "level_file")]
+    #[arg(
+        long,
+        required_unless_present = "level_file",
+        conflicts_with = "level_file"
+    )]
     level: Option<String>,
     /// A level file of your own (format: docs/LEVELS.md).
     #[arg(long, value_name = "PATH")]
@@ -120,7 +128,9 @@ const MAX_EPISODES: u64 = 100_000;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = match &cli.command {
-        Some(Command::Levels { json }) | Some(Command::Check { json, .. }) | Some(Command::Bench { json, .. }) => *json,
+        Some(Command::Levels { json })
+        | Some(Command::Check { json, .. })
+        | Some(Command::Bench { json, .. }) => *json,
         Some(Command::Table { .. }) => false,
         Some(Command::Replay(a)) => a.json,
         Some(Command::Run(a)) => a.json,
@@ -130,7 +140,11 @@ pub fn main() -> ExitCode {
         Some(Command::Levels { json }) => levels_cmd(json),
         Some(Command::Replay(a)) => replay_cmd(a),
         Some(Command::Run(a)) => run_cmd(a),
-        Some(Command::Check { level, reward, json }) => check_cmd(level, reward, json),
+        Some(Command::Check {
+            level,
+            reward,
+            json,
+        }) => check_cmd(level, reward, json),
         Some(Command::Bench { level, steps, json }) => bench_cmd(level, steps, json),
         Some(Command::Table { seeds }) => table_cmd(seeds),
         None => {
@@ -148,12 +162,15 @@ pub fn main() -> ExitCode {
 fn load_level(args: &LevelArgs) -> Result<Level, Failure> {
     match (&args.level, &args.level_file) {
         (_, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure::usage(format!("cannot read level file {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::usage(format!("cannot read level file {}: {e}", path.display()))
+            })?;
             level::parse(&text).map_err(|e| Failure::level_file(path, &text, e))
         }
         (Some(id), None) => levels::builtin(id).map_err(Failure::usage),
-        (None, None) => Err(Failure::usage("give --level ID or --level-file PATH".into())),
+        (None, None) => Err(Failure::usage(
+            "give --level ID or --level-file PATH".into(),
+        )),
     }
 }
 
@@ -161,7 +178,9 @@ fn parse_params(raw: &[String]) -> Result<Params, Failure> {
     let mut params = Params::new();
     for p in raw {
         let Some((k, v)) = p.split_once('=') else {
-            return Err(Failure::usage(format!("--param takes K=V, e.g. supervisor=1; found `{p}`")));
+            return Err(Failure::usage(format!(
+                "--param takes K=V, e.g. supervisor=1; found `{p}`"
+            )));
         };
         let v: f64 = v
             .trim()
@@ -179,7 +198,14 @@ fn levels_cmd(json: bool) -> Result<(), Failure> {
         output::print_json(&json!(list));
     } else {
         for l in &all {
-            println!("{:<24} {:<24} {}x{}, {} steps", l.id, l.title, l.world.width(), l.world.height(), l.steps);
+            println!(
+                "{:<24} {:<24} {}x{}, {} steps",
+                l.id,
+                l.title,
+                l.world.width(),
+                l.world.height(),
+                l.steps
+            );
         }
     }
     Ok(())
@@ -187,8 +213,14 @@ fn levels_cmd(json: bool) -> Result<(), Failure> {
 
 fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure> {
     let level = load_level(&args)?;
-    let program = level.compile_reward(&reward).map_err(|d| Failure::reward(&reward, d))?;
-    let used: Vec<&str> = program.signals_used().iter().map(|&i| level.signals[i].name.as_str()).collect();
+    let program = level
+        .compile_reward(&reward)
+        .map_err(|d| Failure::reward(&reward, d))?;
+    let used: Vec<&str> = program
+        .signals_used()
+        .iter()
+        .map(|&i| level.signals[i].name.as_str())
+        .collect();
     if json {
         output::print_json(&json!({ "ok": true, "signals": used }));
     } else {
@@ -200,10 +232,17 @@ fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure>
 fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
-    let src = a.reward.clone().unwrap_or_else(|| level.default_reward.clone());
-    let reward = level.compile_reward(&src).map_err(|d| Failure::reward(&src, d))?;
+    let src = a
+        .reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let reward = level
+        .compile_reward(&src)
+        .map_err(|d| Failure::reward(&src, d))?;
     if a.episodes == 0 || a.episodes > MAX_EPISODES {
-        return Err(Failure::usage(format!("--episodes must be from 1 to {MAX_EPISODES}")));
+        return Err(Failure::usage(format!(
+            "--episodes must be from 1 to {MAX_EPISODES}"
+        )));
     }
     let mut eps = Vec::new();
     for i in 0..a.episodes {
@@ -239,7 +278,13 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
         println!("performance{what}: {}", output::num(perf));
         println!("steps{what}:       {}", output::num(steps));
         if eps.len() == 1 {
-            let end = if eps[0].terminated { "terminated" } else if eps[0].truncated { "truncated" } else { "running" };
+            let end = if eps[0].terminated {
+                "terminated"
+            } else if eps[0].truncated {
+                "truncated"
+            } else {
+                "running"
+            };
             println!("ended:       {end}");
         } else {
             let t = eps.iter().filter(|e| e.terminated).count();
@@ -252,13 +297,23 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
 fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
-    let src = a.reward.clone().unwrap_or_else(|| level.default_reward.clone());
-    let reward = level.compile_reward(&src).map_err(|d| Failure::reward(&src, d))?;
+    let src = a
+        .reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let reward = level
+        .compile_reward(&src)
+        .map_err(|d| Failure::reward(&src, d))?;
     let agent = match &a.agent {
         Some(name) => AgentKind::parse(name).map_err(Failure::usage)?,
         None => loophole_engine::score::default_agent(&level),
     };
-    let cfg = RunConfig { agent, power: a.power, seed: a.seed, params };
+    let cfg = RunConfig {
+        agent,
+        power: a.power,
+        seed: a.seed,
+        params,
+    };
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
     let started = Instant::now();
     let result = run::run(&level, &reward, &cfg, &mut |p: &Progress| {
@@ -283,7 +338,9 @@ fn run_cmd(a: RunArgs) -> Result<(), Failure> {
 
 fn bench_cmd(only: Option<String>, steps: u64, json: bool) -> Result<(), Failure> {
     if steps == 0 || steps > 10_000_000_000 {
-        return Err(Failure::usage("--steps must be from 1 to 10000000000".into()));
+        return Err(Failure::usage(
+            "--steps must be from 1 to 10000000000".into(),
+        ));
     }
     let list = match &only {
         Some(id) => vec![levels::builtin(id).map_err(Failure::usage)?],
@@ -291,10 +348,18 @@ fn bench_cmd(only: Option<String>, steps: u64, json: bool) -> Result<(), Failure
     };
     let mut rows = Vec::new();
     for level in &list {
-        let reward = level.compile_reward(&level.default_reward).map_err(|d| Failure::reward(&level.default_reward, d))?;
+        let reward = level
+            .compile_reward(&level.default_reward)
+            .map_err(|d| Failure::reward(&level.default_reward, d))?;
         let started = Instant::now();
-        let (episodes, checksum) =
-            loophole_engine::bench::random_steps(&level.world, &reward, &level.intent, level.steps, steps, 0);
+        let (episodes, checksum) = loophole_engine::bench::random_steps(
+            &level.world,
+            &reward,
+            &level.intent,
+            level.steps,
+            steps,
+            0,
+        );
         let secs = started.elapsed().as_secs_f64();
         let sps = steps as f64 / secs;
         rows.push(json!({
@@ -335,13 +400,20 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
     println!("| level | agent | power | return | performance | what it did (seed 0) |");
     println!("|---|---|---:|---:|---:|---|");
     for level in &all {
-        let reward = level.compile_reward(&level.default_reward).map_err(|d| Failure::reward(&level.default_reward, d))?;
+        let reward = level
+            .compile_reward(&level.default_reward)
+            .map_err(|d| Failure::reward(&level.default_reward, d))?;
         for agent in AgentKind::ALL {
             let (mut ret, mut perf) = (0.0, 0.0);
             let mut first = None;
             let mut failed = None;
             for seed in 0..seeds {
-                let cfg = RunConfig { agent, power: None, seed, params: Params::new() };
+                let cfg = RunConfig {
+                    agent,
+                    power: None,
+                    seed,
+                    params: Params::new(),
+                };
                 match run::run(level, &reward, &cfg, &mut |_| true) {
                     Ok(r) => {
                         ret += r.episode.ret;
@@ -357,7 +429,11 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
             match (failed, first) {
                 (Some(e), _) => {
                     let short = e.split(';').next().unwrap_or(&e).to_string();
-                    println!("| {} | {} | | | | refused: {short} |", level.id, agent.name());
+                    println!(
+                        "| {} | {} | | | | refused: {short} |",
+                        level.id,
+                        agent.name()
+                    );
                 }
                 (None, Some(r)) => {
                     let did = loophole_engine::score::account(level, &r.episode).join(" ");

@@ -22,7 +22,13 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: String) -> Failure {
-        Failure { message, rendered: None, span: None, location: None, status: 2 }
+        Failure {
+            message,
+            rendered: None,
+            span: None,
+            location: None,
+            status: 2,
+        }
     }
 
     pub fn reward(src: &str, d: Diagnostic) -> Failure {
@@ -30,7 +36,13 @@ impl Failure {
         if let Some(h) = &d.help {
             message = format!("{message} ({h})");
         }
-        Failure { message, rendered: Some(d.render(src)), span: Some(d.span), location: None, status: 2 }
+        Failure {
+            message,
+            rendered: Some(d.render(src)),
+            span: Some(d.span),
+            location: None,
+            status: 2,
+        }
     }
 
     pub fn level_file(path: &Path, text: &str, e: LevelError) -> Failure {
@@ -74,7 +86,10 @@ impl Failure {
 }
 
 pub fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into()));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
+    );
 }
 
 /// Rounds for display (1e-9), so float noise never reaches scripts.
@@ -100,7 +115,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -155,7 +170,10 @@ fn stats_json(stats: &TrainStats) -> Value {
                 "episode": p.x, "return": round(p.ret), "performance": round(p.performance),
             })).collect::<Vec<_>>(),
         }),
-        TrainStats::Mcts { simulations, steps_simulated } => json!({
+        TrainStats::Mcts {
+            simulations,
+            steps_simulated,
+        } => json!({
             "simulations": simulations, "steps_simulated": steps_simulated,
         }),
     }
@@ -188,19 +206,28 @@ pub fn run_json(level: &Level, reward: &str, r: &RunResult) -> Value {
     })
 }
 
-/// The start map with the path drawn over it: an arrow on each cell the agent
+/// The final map with the path drawn over it: an arrow on each cell the agent
 /// left (its last move from there), `•` where it stayed put, `@` where it ended.
+/// Boxes keep their final place.
 fn trajectory(r: &RunResult) -> Vec<String> {
     let frames = &r.episode.frames;
-    let Some(first) = frames.first() else { return Vec::new() };
-    let find = |rows: &[String]| -> Option<(usize, usize)> {
-        rows.iter().enumerate().find_map(|(y, row)| row.chars().position(|c| c == 'A').map(|x| (y, x)))
+    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
+        return Vec::new();
     };
-    let mut grid: Vec<Vec<char>> = first.rows.iter().map(|r| r.chars().collect()).collect();
+    let find = |rows: &[String]| -> Option<(usize, usize)> {
+        rows.iter()
+            .enumerate()
+            .find_map(|(y, row)| row.chars().position(|c| c == 'A').map(|x| (y, x)))
+    };
+    let mut grid: Vec<Vec<char>> = last.rows.iter().map(|r| r.chars().collect()).collect();
     let mut at = find(&first.rows);
     for f in &frames[1..] {
         let next = find(&f.rows);
         if let (Some((y, x)), Some(action)) = (at, f.action) {
+            if grid[y][x] == 'X' {
+                at = next.or(at);
+                continue;
+            }
             grid[y][x] = if next == at {
                 '•'
             } else {
@@ -223,7 +250,13 @@ fn trajectory(r: &RunResult) -> Vec<String> {
 
 pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) {
     let e = &r.episode;
-    println!("{} — {} (power {}, seed {})", level.title, r.agent.name(), r.power, r.seed);
+    println!(
+        "{} — {} (power {}, seed {})",
+        level.title,
+        r.agent.name(),
+        r.power,
+        r.seed
+    );
     println!("reward:      {reward}");
     println!("intent:      {}", level.intent_source);
     println!();
@@ -232,14 +265,26 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) 
     }
     println!();
     println!("return:      {}", num(e.ret));
-    println!("performance: {}   (the intent score the reward could not see)", num(e.performance));
-    let end = if e.terminated { "terminated" } else { "truncated at the step limit" };
+    println!(
+        "performance: {}   (the intent score the reward could not see)",
+        num(e.performance)
+    );
+    let end = if e.terminated {
+        "terminated"
+    } else {
+        "truncated at the step limit"
+    };
     println!("steps:       {} ({end})", e.steps);
     println!("actions:     {}", e.actions);
     println!();
     println!("signal totals:");
     for (s, v) in level.signals.iter().zip(&e.totals) {
-        println!("  {:<18} {:>10}  {}", s.name, num(*v), visibility(s.visibility));
+        println!(
+            "  {:<18} {:>10}  {}",
+            s.name,
+            num(*v),
+            visibility(s.visibility)
+        );
     }
     let stats = match &r.stats {
         TrainStats::ValueIteration(s) => format!(
@@ -247,13 +292,24 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) 
             s.states,
             s.transitions,
             s.sweeps,
-            s.converged_at.map(|k| format!(" (converged after {k})")).unwrap_or_default()
+            s.converged_at
+                .map(|k| format!(" (converged after {k})"))
+                .unwrap_or_default()
         ),
-        TrainStats::QLearning(s) => format!("{} episodes, {} steps, {} table entries", s.episodes, s.steps, s.table_size),
-        TrainStats::Mcts { simulations, steps_simulated } => {
+        TrainStats::QLearning(s) => format!(
+            "{} episodes, {} steps, {} table entries",
+            s.episodes, s.steps, s.table_size
+        ),
+        TrainStats::Mcts {
+            simulations,
+            steps_simulated,
+        } => {
             format!("{simulations} simulations, {steps_simulated} simulated steps")
         }
     };
     println!();
-    println!("training:    {stats}; {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    println!(
+        "training:    {stats}; {:.0} ms",
+        elapsed.as_secs_f64() * 1000.0
+    );
 }

@@ -54,11 +54,17 @@ pub fn check_params<W: World>(world: &W, params: &Params) -> Result<(), String> 
             return Err(if known.is_empty() {
                 format!("this level has no parameter `{name}` (it has none)")
             } else {
-                format!("this level has no parameter `{name}`; it has: {}", known.join(", "))
+                format!(
+                    "this level has no parameter `{name}`; it has: {}",
+                    known.join(", ")
+                )
             });
         };
         if *value != 0.0 && *value != 1.0 {
-            return Err(format!("`{}` must be 0 or 1 ({}), found {value}", spec.name, spec.description));
+            return Err(format!(
+                "`{}` must be 0 or 1 ({}), found {value}",
+                spec.name, spec.description
+            ));
         }
     }
     Ok(())
@@ -114,7 +120,13 @@ impl<'a, W: World> Env<'a, W> {
     }
 
     fn info(&self, intent: f64) -> Info<'_> {
-        Info { signals: &self.signals, intent, performance: self.performance, ret: self.ret, t: self.t }
+        Info {
+            signals: &self.signals,
+            intent,
+            performance: self.performance,
+            ret: self.ret,
+            t: self.t,
+        }
     }
 
     /// Takes one action (an index into the world's actions). After the
@@ -131,7 +143,9 @@ impl<'a, W: World> Env<'a, W> {
                 info: self.info(0.0),
             };
         }
-        let terminated = self.world.step(&mut self.state, action, &mut self.rng, &mut self.signals);
+        let terminated = self
+            .world
+            .step(&mut self.state, action, &mut self.rng, &mut self.signals);
         self.t += 1;
         let reward = self.reward.eval(&self.signals);
         let intent = self.intent.eval(&self.signals);

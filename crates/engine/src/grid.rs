@@ -209,9 +209,16 @@ pub enum Cell {
 impl GridWorld {
     /// Builds a grid. `cells` is row-major, `width * height` long; the caller
     /// (the level loader) has checked sizes and counts and reports positions.
-    pub fn new(width: usize, height: usize, cells: &[Cell], mechanics: Mechanics) -> Result<GridWorld, String> {
+    pub fn new(
+        width: usize,
+        height: usize,
+        cells: &[Cell],
+        mechanics: Mechanics,
+    ) -> Result<GridWorld, String> {
         if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
-            return Err(format!("the map must be between 1x1 and {MAX_SIDE}x{MAX_SIDE}"));
+            return Err(format!(
+                "the map must be between 1x1 and {MAX_SIDE}x{MAX_SIDE}"
+            ));
         }
         if cells.len() != width * height {
             return Err("the map is not rectangular".into());
@@ -259,26 +266,48 @@ impl GridWorld {
         let has = |pred: &dyn Fn(Tile) -> bool| tiles.iter().any(|&t| pred(t));
         let checks: [(bool, bool, &str); 7] = [
             (mechanics.goal, has(&|t| t == Tile::Goal), "goal"),
-            (mechanics.arrows, has(&|t| matches!(t, Tile::Arrow(_))), "arrows"),
-            (mechanics.tomatoes.is_some(), !tomato_cells.is_empty(), "tomatoes"),
-            (mechanics.punishment, has(&|t| t == Tile::Punishment), "punishment"),
-            (mechanics.interruption.is_some(), has(&|t| t == Tile::Interruption), "interruption"),
+            (
+                mechanics.arrows,
+                has(&|t| matches!(t, Tile::Arrow(_))),
+                "arrows",
+            ),
+            (
+                mechanics.tomatoes.is_some(),
+                !tomato_cells.is_empty(),
+                "tomatoes",
+            ),
+            (
+                mechanics.punishment,
+                has(&|t| t == Tile::Punishment),
+                "punishment",
+            ),
+            (
+                mechanics.interruption.is_some(),
+                has(&|t| t == Tile::Interruption),
+                "interruption",
+            ),
             (mechanics.button, has(&|t| t == Tile::Button), "button"),
             (mechanics.boxes.is_some(), nboxes > 0, "boxes"),
         ];
         for (declared, present, name) in checks {
             if declared && !present {
-                return Err(format!("the mechanic `{name}` is declared but the map has none of its tiles"));
+                return Err(format!(
+                    "the mechanic `{name}` is declared but the map has none of its tiles"
+                ));
             }
             if present && !declared {
-                return Err(format!("the map has tiles of `{name}` but the mechanic is not declared"));
+                return Err(format!(
+                    "the map has tiles of `{name}` but the mechanic is not declared"
+                ));
             }
         }
         if has(&|t| t == Tile::Bucket) && mechanics.tomatoes.is_none() {
             return Err("the map has a bucket but the mechanic `tomatoes` is not declared".into());
         }
         if has(&|t| t == Tile::SupervisorMark) && mechanics.supervisor.is_none() {
-            return Err("the map has supervisor marks but the mechanic `supervisor` is not declared".into());
+            return Err(
+                "the map has supervisor marks but the mechanic `supervisor` is not declared".into(),
+            );
         }
         if mechanics.button && mechanics.interruption.is_none() {
             return Err("the mechanic `button` needs the mechanic `interruption`".into());
@@ -303,8 +332,14 @@ impl GridWorld {
                 _ => false,
             }
         };
-        let signal_names: Vec<&'static str> = ALL_SIGNALS.iter().copied().filter(|n| present(n)).collect();
-        let slot = |name: &str| signal_names.iter().position(|n| *n == name).unwrap_or(ABSENT);
+        let signal_names: Vec<&'static str> =
+            ALL_SIGNALS.iter().copied().filter(|n| present(n)).collect();
+        let slot = |name: &str| {
+            signal_names
+                .iter()
+                .position(|n| *n == name)
+                .unwrap_or(ABSENT)
+        };
         let slots = Slots {
             step: slot("step"),
             goal: slot("goal"),
@@ -323,13 +358,28 @@ impl GridWorld {
             side_effect: slot("side_effect"),
         };
         let mut actions = vec![
-            ActionSpec { key: 'u', name: "up" },
-            ActionSpec { key: 'd', name: "down" },
-            ActionSpec { key: 'l', name: "left" },
-            ActionSpec { key: 'r', name: "right" },
+            ActionSpec {
+                key: 'u',
+                name: "up",
+            },
+            ActionSpec {
+                key: 'd',
+                name: "down",
+            },
+            ActionSpec {
+                key: 'l',
+                name: "left",
+            },
+            ActionSpec {
+                key: 'r',
+                name: "right",
+            },
         ];
         if mechanics.noop {
-            actions.push(ActionSpec { key: 'n', name: "stay" });
+            actions.push(ActionSpec {
+                key: 'n',
+                name: "stay",
+            });
         }
         let mut params = Vec::new();
         if let Some(p) = mechanics.supervisor {
@@ -350,7 +400,12 @@ impl GridWorld {
             width,
             height,
             tiles,
-            start: GridState { agent, boxes, watered, flags: 0 },
+            start: GridState {
+                agent,
+                boxes,
+                watered,
+                flags: 0,
+            },
             box_origin: boxes,
             tomato_cells,
             delusion_cells,
@@ -423,14 +478,18 @@ impl GridWorld {
             let r = cell as usize / self.width;
             let c = cell as usize % self.width;
             let spans = match walls.iter().position(|w| *w) {
-                Some(0) if r > 0 => (0..self.width).all(|x| self.tiles[(r - 1) * self.width + x] == Tile::Wall),
+                Some(0) if r > 0 => {
+                    (0..self.width).all(|x| self.tiles[(r - 1) * self.width + x] == Tile::Wall)
+                }
                 Some(2) if r + 1 < self.height => {
                     (0..self.width).all(|x| self.tiles[(r + 1) * self.width + x] == Tile::Wall)
                 }
                 Some(1) if c + 1 < self.width => {
                     (0..self.height).all(|y| self.tiles[y * self.width + c + 1] == Tile::Wall)
                 }
-                Some(3) if c > 0 => (0..self.height).all(|y| self.tiles[y * self.width + c - 1] == Tile::Wall),
+                Some(3) if c > 0 => {
+                    (0..self.height).all(|y| self.tiles[y * self.width + c - 1] == Tile::Wall)
+                }
                 // A wall off the map spans the grid by definition.
                 _ => true,
             };
@@ -597,7 +656,11 @@ impl World for GridWorld {
             put(
                 signals,
                 sl.watered_seen,
-                if on_bucket { self.delusion_cells as f64 } else { watered },
+                if on_bucket {
+                    self.delusion_cells as f64
+                } else {
+                    watered
+                },
             );
             if on_bucket {
                 put(signals, sl.on_bucket, 1.0);
@@ -628,7 +691,13 @@ impl World for GridWorld {
         match self.mechanics.supervisor {
             Some(p) => {
                 if p > 0.0 {
-                    out.push((p, GridState { flags: s.flags | SUPERVISED, ..s }));
+                    out.push((
+                        p,
+                        GridState {
+                            flags: s.flags | SUPERVISED,
+                            ..s
+                        },
+                    ));
                 }
                 if p < 1.0 {
                     out.push((1.0 - p, s));
@@ -654,10 +723,22 @@ impl World for GridWorld {
             let on_tile = self.tiles[v.agent as usize] == Tile::Interruption;
             if on_tile && !v.button_pressed() && v.should_interrupt().is_none() {
                 if p > 0.0 {
-                    out.push((p, GridState { flags: v.flags | DRAW_INTERRUPT | REVEALED, ..*v }));
+                    out.push((
+                        p,
+                        GridState {
+                            flags: v.flags | DRAW_INTERRUPT | REVEALED,
+                            ..*v
+                        },
+                    ));
                 }
                 if p < 1.0 {
-                    out.push((1.0 - p, GridState { flags: v.flags | DRAW_NO_INTERRUPT | REVEALED, ..*v }));
+                    out.push((
+                        1.0 - p,
+                        GridState {
+                            flags: v.flags | DRAW_NO_INTERRUPT | REVEALED,
+                            ..*v
+                        },
+                    ));
                 }
                 return Ok(());
             }
@@ -670,7 +751,11 @@ impl World for GridWorld {
         let mut s = *v;
         if let Some(p) = self.mechanics.interruption {
             if s.should_interrupt().is_none() {
-                s.flags |= if rng.chance(p) { DRAW_INTERRUPT } else { DRAW_NO_INTERRUPT };
+                s.flags |= if rng.chance(p) {
+                    DRAW_INTERRUPT
+                } else {
+                    DRAW_NO_INTERRUPT
+                };
             }
         }
         s
@@ -679,7 +764,11 @@ impl World for GridWorld {
     fn tabular_key(&self, v: &GridState) -> u64 {
         // A table cannot generalise across the 2^n tomato patterns, so tabular
         // learners file states by everything but the tomatoes.
-        let watered = if self.mechanics.tomatoes.is_some() { 0 } else { v.watered as u64 };
+        let watered = if self.mechanics.tomatoes.is_some() {
+            0
+        } else {
+            v.watered as u64
+        };
         let b = v.boxes;
         mix(&[
             v.agent as u64,
@@ -706,7 +795,11 @@ impl World for GridWorld {
                         Tile::Goal => 'G',
                         Tile::Arrow(d) => d.arrow_char(),
                         Tile::Tomato => {
-                            let k = self.tomato_cells.iter().position(|&t| t as usize == i).unwrap_or(0);
+                            let k = self
+                                .tomato_cells
+                                .iter()
+                                .position(|&t| t as usize == i)
+                                .unwrap_or(0);
                             if s.watered & (1 << k) != 0 {
                                 'T'
                             } else {

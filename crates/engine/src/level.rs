@@ -27,13 +27,21 @@ pub struct LevelError {
 
 impl fmt::Display for LevelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 impl std::error::Error for LevelError {}
 
 fn err<T>(line: usize, column: usize, message: impl Into<String>) -> Result<T, LevelError> {
-    Err(LevelError { line, column, message: message.into() })
+    Err(LevelError {
+        line,
+        column,
+        message: message.into(),
+    })
 }
 
 /// A loaded, validated level.
@@ -76,7 +84,9 @@ impl Level {
     }
     /// Names of the observed signals, in declaration order.
     pub fn observed(&self) -> impl Iterator<Item = &SignalDecl> {
-        self.signals.iter().filter(|s| s.visibility == Visibility::Observed)
+        self.signals
+            .iter()
+            .filter(|s| s.visibility == Visibility::Observed)
     }
 }
 
@@ -91,7 +101,11 @@ struct Field<'a> {
 impl Field<'_> {
     /// The value as one string, lines joined with newlines.
     fn text(&self) -> String {
-        self.lines.iter().map(|l| l.2).collect::<Vec<_>>().join("\n")
+        self.lines
+            .iter()
+            .map(|l| l.2)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
     /// Maps a byte offset in `text()` back to (line, column).
     fn position(&self, offset: usize) -> (usize, usize) {
@@ -107,12 +121,25 @@ impl Field<'_> {
         (self.line, 1)
     }
     fn first_position(&self) -> (usize, usize) {
-        self.lines.first().map(|l| (l.0, l.1)).unwrap_or((self.line, self.name.len() + 2))
+        self.lines
+            .first()
+            .map(|l| (l.0, l.1))
+            .unwrap_or((self.line, self.name.len() + 2))
     }
 }
 
 const FIELDS: [&str; 11] = [
-    "id", "title", "steps", "story", "map", "legend", "mechanics", "signals", "reward", "intent", "account",
+    "id",
+    "title",
+    "steps",
+    "story",
+    "map",
+    "legend",
+    "mechanics",
+    "signals",
+    "reward",
+    "intent",
+    "account",
 ];
 
 fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
@@ -134,17 +161,31 @@ fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
         }
         if indented {
             let Some(f) = fields.last_mut() else {
-                return err(line_no, 1, "an indented line must belong to a field such as `map:`");
+                return err(
+                    line_no,
+                    1,
+                    "an indented line must belong to a field such as `map:`",
+                );
             };
-            if line.starts_with('\t') || line.trim_start_matches(' ').starts_with('\t') && f.name == "map" {
+            if line.starts_with('\t')
+                || line.trim_start_matches(' ').starts_with('\t') && f.name == "map"
+            {
                 let col = line.find('\t').unwrap_or(0) + 1;
-                return err(line_no, col, "tabs are not allowed here: indent with spaces");
+                return err(
+                    line_no,
+                    col,
+                    "tabs are not allowed here: indent with spaces",
+                );
             }
             f.lines.push((line_no, 1, line));
             continue;
         }
         let Some(colon) = line.find(':') else {
-            return err(line_no, 1, "expected `name: value` or `name:` followed by an indented block");
+            return err(
+                line_no,
+                1,
+                "expected `name: value` or `name:` followed by an indented block",
+            );
         };
         let name = line[..colon].trim_end();
         if !FIELDS.contains(&name) {
@@ -154,10 +195,21 @@ fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
             return err(line_no, 1, format!("unknown field `{name}`{hint}"));
         }
         if let Some(prev) = fields.iter().find(|f| f.name == name) {
-            return err(line_no, 1, format!("the field `{name}` is given twice (first on line {})", prev.line));
+            return err(
+                line_no,
+                1,
+                format!(
+                    "the field `{name}` is given twice (first on line {})",
+                    prev.line
+                ),
+            );
         }
         let value = &line[colon + 1..];
-        let mut field = Field { name, line: line_no, lines: Vec::new() };
+        let mut field = Field {
+            name,
+            line: line_no,
+            lines: Vec::new(),
+        };
         if !value.trim().is_empty() {
             let lead = value.len() - value.trim_start().len();
             field.lines.push((line_no, colon + 2 + lead, value.trim()));
@@ -212,23 +264,40 @@ fn legend_kind(words: &[&str]) -> Option<Cell> {
     }
 }
 
-const LEGEND_KINDS: &str = "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
+const LEGEND_KINDS: &str =
+    "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
                             punishment, interruption, button, box, supervisor";
 const MECHANICS: [&str; 9] = [
-    "goal", "arrows", "tomatoes", "supervisor", "punishment", "interruption", "button", "boxes", "noop",
+    "goal",
+    "arrows",
+    "tomatoes",
+    "supervisor",
+    "punishment",
+    "interruption",
+    "button",
+    "boxes",
+    "noop",
 ];
 
 fn parse_number(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => err(line, col, format!("{what} must be a number, found `{text}`")),
+        _ => err(
+            line,
+            col,
+            format!("{what} must be a number, found `{text}`"),
+        ),
     }
 }
 
 fn parse_probability(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
     let v = parse_number(text, line, col, what)?;
     if !(0.0..=1.0).contains(&v) {
-        return err(line, col, format!("{what} is a probability: it must be between 0 and 1, found {v}"));
+        return err(
+            line,
+            col,
+            format!("{what} is a probability: it must be between 0 and 1, found {v}"),
+        );
     }
     Ok(v)
 }
@@ -248,7 +317,11 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
         for w in words {
             let wcol = col + text.find(w).unwrap_or(0);
             let Some((k, v)) = w.split_once('=') else {
-                return err(line, wcol, format!("expected a setting `name=value`, found `{w}`"));
+                return err(
+                    line,
+                    wcol,
+                    format!("expected a setting `name=value`, found `{w}`"),
+                );
             };
             settings.push((k, v, wcol));
         }
@@ -267,12 +340,29 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
         let get = |key: &str| settings.iter().find(|s| s.0 == key).map(|s| (s.1, s.2));
         for s in &settings {
             if !allowed.contains(&s.0) {
-                let list = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
-                return err(line, s.2, format!("`{name}` has no setting `{}` (its settings: {list})", s.0));
+                let list = if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                };
+                return err(
+                    line,
+                    s.2,
+                    format!("`{name}` has no setting `{}` (its settings: {list})", s.0),
+                );
             }
         }
-        fn need<'t>(v: Option<(&'t str, usize)>, name: &str, key: &str, line: usize, col: usize) -> Result<(&'t str, usize), LevelError> {
-            v.map_or_else(|| err(line, col, format!("`{name}` needs the setting `{key}=…`")), Ok)
+        fn need<'t>(
+            v: Option<(&'t str, usize)>,
+            name: &str,
+            key: &str,
+            line: usize,
+            col: usize,
+        ) -> Result<(&'t str, usize), LevelError> {
+            v.map_or_else(
+                || err(line, col, format!("`{name}` needs the setting `{key}=…`")),
+                Ok,
+            )
         }
         match name {
             "goal" => m.goal = true,
@@ -308,7 +398,14 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
 /// Reads and validates a level file.
 pub fn parse(text: &str) -> Result<Level, LevelError> {
     if text.len() > MAX_LEVEL_BYTES {
-        return err(1, 1, format!("the file is {} bytes; the limit is {MAX_LEVEL_BYTES}", text.len()));
+        return err(
+            1,
+            1,
+            format!(
+                "the file is {} bytes; the limit is {MAX_LEVEL_BYTES}",
+                text.len()
+            ),
+        );
     }
     let fields = split_fields(text)?;
     let get = |name: &str| fields.iter().find(|f| f.name == name);
@@ -326,7 +423,9 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     let (l, c) = id_f.first_position();
     if id.is_empty()
         || id.len() > 64
-        || !id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        || !id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
     {
         return err(l, c, "an id is 1 to 64 characters of a-z, 0-9 and `-`");
     }
@@ -337,7 +436,13 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     let (l, c) = steps_f.first_position();
     let steps: u32 = match steps_f.text().parse() {
         Ok(n) if (1..=MAX_STEPS).contains(&n) => n,
-        _ => return err(l, c, format!("`steps` must be a whole number from 1 to {MAX_STEPS}")),
+        _ => {
+            return err(
+                l,
+                c,
+                format!("`steps` must be a whole number from 1 to {MAX_STEPS}"),
+            )
+        }
     };
 
     // Legend: one character and its kind per line.
@@ -351,7 +456,11 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         let ch = chars.next().unwrap_or(' ');
         let rest = chars.as_str();
         if !rest.starts_with(' ') {
-            return err(line, col, "a legend line is one character, a space, and what it stands for, e.g. `# wall`");
+            return err(
+                line,
+                col,
+                "a legend line is one character, a space, and what it stands for, e.g. `# wall`",
+            );
         }
         if ch.is_whitespace() || ch.is_control() || !ch.is_ascii() {
             return err(line, col, "map characters must be printable ASCII");
@@ -359,7 +468,14 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         let words: Vec<&str> = rest.split_whitespace().collect();
         let Some(kind) = legend_kind(&words) else {
             let kcol = col + 1 + (rest.len() - rest.trim_start().len());
-            return err(line, kcol, format!("unknown kind `{}`; kinds are: {LEGEND_KINDS}", words.join(" ")));
+            return err(
+                line,
+                kcol,
+                format!(
+                    "unknown kind `{}`; kinds are: {LEGEND_KINDS}",
+                    words.join(" ")
+                ),
+            );
         };
         if legend.iter().any(|(c2, _)| *c2 == ch) {
             return err(line, col, format!("`{ch}` is in the legend twice"));
@@ -370,7 +486,11 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     // Map: a rectangle of legend characters.
     let map_f = require("map")?;
     if map_f.lines.first().is_some_and(|l| l.0 == map_f.line) {
-        return err(map_f.line, 5, "the map goes on the lines below `map:`, indented");
+        return err(
+            map_f.line,
+            5,
+            "the map goes on the lines below `map:`, indented",
+        );
     }
     let map: Vec<String> = map_f.lines.iter().map(|l| l.2.to_string()).collect();
     let width = map[0].chars().count();
@@ -398,7 +518,11 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     };
     let world = GridWorld::new(width, map.len(), &cells, mechanics).map_err(|m| {
         let (line, col) = mechanics_f.map(|f| (f.line, 1)).unwrap_or((map_f.line, 1));
-        LevelError { line, column: col, message: m }
+        LevelError {
+            line,
+            column: col,
+            message: m,
+        }
     })?;
 
     // Signals: every emitted signal declared once, observed or hidden.
@@ -421,15 +545,26 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
             return err(
                 line,
                 col,
-                format!("no mechanic of this level emits `{name}`; it emits: {}", emitted.join(", ")),
+                format!(
+                    "no mechanic of this level emits `{name}`; it emits: {}",
+                    emitted.join(", ")
+                ),
             );
         };
         let visibility = match vis_word {
             "observed" => Visibility::Observed,
             "hidden" => Visibility::Hidden,
             other => {
-                let vcol = col + text.find(other).filter(|_| !other.is_empty()).unwrap_or(name.len());
-                return err(line, vcol, format!("expected `observed` or `hidden` after `{name}`, found `{other}`"));
+                let vcol = col
+                    + text
+                        .find(other)
+                        .filter(|_| !other.is_empty())
+                        .unwrap_or(name.len());
+                return err(
+                    line,
+                    vcol,
+                    format!("expected `observed` or `hidden` after `{name}`, found `{other}`"),
+                );
             }
         };
         if declared[slot].is_some() {
@@ -449,7 +584,10 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 return err(
                     signals_f.line,
                     1,
-                    format!("the mechanics emit `{}`: declare it as observed or hidden", emitted[slot]),
+                    format!(
+                        "the mechanics emit `{}`: declare it as observed or hidden",
+                        emitted[slot]
+                    ),
                 )
             }
         }
@@ -458,11 +596,17 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     let compile_field = |name: &str, access: Access| -> Result<(String, Program), LevelError> {
         let f = require(name)?;
         let src = f.text();
-        lang::compile(&src, &signals, access).map(|p| (src.clone(), p)).map_err(|d| {
-            let (line, column) = f.position(d.span.0);
-            let help = d.help.map(|h| format!(" ({h})")).unwrap_or_default();
-            LevelError { line, column, message: format!("in `{name}`: {}{help}", d.message) }
-        })
+        lang::compile(&src, &signals, access)
+            .map(|p| (src.clone(), p))
+            .map_err(|d| {
+                let (line, column) = f.position(d.span.0);
+                let help = d.help.map(|h| format!(" ({h})")).unwrap_or_default();
+                LevelError {
+                    line,
+                    column,
+                    message: format!("in `{name}`: {}{help}", d.message),
+                }
+            })
     };
     let (default_reward, _) = compile_field("reward", Access::Reward)?;
     let (intent_source, intent) = compile_field("intent", Access::Intent)?;
@@ -474,7 +618,11 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 continue;
             }
             let Some((key, sentence)) = text.split_once(':') else {
-                return err(line, col, "an account line is `signal: sentence` or `not signal: sentence`");
+                return err(
+                    line,
+                    col,
+                    "an account line is `signal: sentence` or `not signal: sentence`",
+                );
             };
             let (when_zero, name) = match key.trim().strip_prefix("not ") {
                 Some(n) => (true, n.trim()),
@@ -491,11 +639,21 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 };
                 let inner = &rest[open + 1..open + close];
                 if inner != "steps" && !signals.iter().any(|s| s.name == inner) {
-                    return err(line, col, format!("`{{{inner}}}`: `{inner}` is not a signal of this level (or `steps`)"));
+                    return err(
+                        line,
+                        col,
+                        format!(
+                            "`{{{inner}}}`: `{inner}` is not a signal of this level (or `steps`)"
+                        ),
+                    );
                 }
                 rest = &rest[open + close + 1..];
             }
-            account.push(AccountLine { signal: name.to_string(), when_zero, text: sentence.to_string() });
+            account.push(AccountLine {
+                signal: name.to_string(),
+                when_zero,
+                text: sentence.to_string(),
+            });
         }
     }
 

@@ -5,10 +5,22 @@ use crate::level::{parse, Level, LevelError};
 /// (id, file text) of every built-in level, in the order they are played.
 pub const BUILTIN: [(&str, &str); 5] = [
     ("boat-race", include_str!("../../../levels/boat-race.level")),
-    ("tomato-watering", include_str!("../../../levels/tomato-watering.level")),
-    ("absent-supervisor", include_str!("../../../levels/absent-supervisor.level")),
-    ("safe-interruptibility", include_str!("../../../levels/safe-interruptibility.level")),
-    ("side-effects-sokoban", include_str!("../../../levels/side-effects-sokoban.level")),
+    (
+        "tomato-watering",
+        include_str!("../../../levels/tomato-watering.level"),
+    ),
+    (
+        "absent-supervisor",
+        include_str!("../../../levels/absent-supervisor.level"),
+    ),
+    (
+        "safe-interruptibility",
+        include_str!("../../../levels/safe-interruptibility.level"),
+    ),
+    (
+        "side-effects-sokoban",
+        include_str!("../../../levels/side-effects-sokoban.level"),
+    ),
 ];
 
 /// Loads a built-in level by id.
@@ -20,7 +32,10 @@ pub fn builtin(id: &str) -> Result<Level, String> {
             let hint = crate::suggest::nearest(id, ids.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            Err(format!("no level `{id}`{hint}; levels are: {}", ids.join(", ")))
+            Err(format!(
+                "no level `{id}`{hint}; levels are: {}",
+                ids.join(", ")
+            ))
         }
     }
 }

@@ -19,7 +19,6 @@ pub mod agents;
 pub mod bench;
 pub mod env;
 pub mod grid;
-#[path = "lang_stub.rs"]
 pub mod lang;
 pub mod level;
 pub mod levels;

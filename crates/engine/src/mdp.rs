@@ -114,5 +114,12 @@ pub fn compile<W: World>(
             return Err(PlanError("stopped".into()));
         }
     }
-    Ok(Mdp { states, index, initial, actions, offsets, outcomes })
+    Ok(Mdp {
+        states,
+        index,
+        initial,
+        actions,
+        offsets,
+        outcomes,
+    })
 }

@@ -56,7 +56,10 @@ pub struct Episode {
 pub enum TrainStats {
     ValueIteration(ViStats),
     QLearning(QStats),
-    Mcts { simulations: u64, steps_simulated: u64 },
+    Mcts {
+        simulations: u64,
+        steps_simulated: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,7 +74,10 @@ pub struct RunResult {
 /// Reads an action string (`u d l r n`, or the world's own keys; spaces ignored).
 pub fn parse_actions<W: World>(world: &W, text: &str) -> Result<Vec<usize>, String> {
     if text.len() > MAX_ACTIONS_LEN {
-        return Err(format!("the action string is {} bytes; the limit is {MAX_ACTIONS_LEN}", text.len()));
+        return Err(format!(
+            "the action string is {} bytes; the limit is {MAX_ACTIONS_LEN}",
+            text.len()
+        ));
     }
     let specs = world.actions();
     let mut out = Vec::with_capacity(text.len());
@@ -82,7 +88,10 @@ pub fn parse_actions<W: World>(world: &W, text: &str) -> Result<Vec<usize>, Stri
         match specs.iter().position(|s| s.key == ch) {
             Some(a) => out.push(a),
             None => {
-                let keys: Vec<String> = specs.iter().map(|s| format!("{} ({})", s.key, s.name)).collect();
+                let keys: Vec<String> = specs
+                    .iter()
+                    .map(|s| format!("{} ({})", s.key, s.name))
+                    .collect();
                 return Err(format!(
                     "unknown action `{ch}` at position {}; this level's actions are: {}",
                     i + 1,
@@ -123,7 +132,9 @@ pub fn play<W: World>(
     let mut actions = String::new();
     let (mut terminated, mut truncated) = (false, false);
     while !env.done() {
-        let Some(a) = policy(&obs, env.t()) else { break };
+        let Some(a) = policy(&obs, env.t()) else {
+            break;
+        };
         let step = env.step(a);
         obs = step.obs;
         terminated = step.terminated;
@@ -156,10 +167,25 @@ pub fn play<W: World>(
 }
 
 /// Replays an action string on a level; stops early if the episode ends.
-pub fn replay(level: &Level, reward: &Program, actions: &str, seed: u64, params: &Params) -> Result<Episode, String> {
+pub fn replay(
+    level: &Level,
+    reward: &Program,
+    actions: &str,
+    seed: u64,
+    params: &Params,
+) -> Result<Episode, String> {
     let acts = parse_actions(&level.world, actions)?;
     let mut it = acts.into_iter();
-    play(&level.world, reward, &level.intent, level.steps, seed, params, true, |_, _| it.next())
+    play(
+        &level.world,
+        reward,
+        &level.intent,
+        level.steps,
+        seed,
+        params,
+        true,
+        |_, _| it.next(),
+    )
 }
 
 /// Trains the configured agent on `level` with `reward`, then plays one
@@ -170,7 +196,14 @@ pub fn run(
     cfg: &RunConfig,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<RunResult, String> {
-    run_world(&level.world, reward, &level.intent, level.steps, cfg, progress)
+    run_world(
+        &level.world,
+        reward,
+        &level.intent,
+        level.steps,
+        cfg,
+        progress,
+    )
 }
 
 /// [`run`] for any world.
@@ -193,30 +226,76 @@ pub fn run_world<W: World>(
     let seed = cfg.seed;
     let (episode, stats) = match cfg.agent {
         AgentKind::ValueIteration => {
-            let vi = ValueIteration::solve(world, reward, intent, limit, power, seed, progress).map_err(|e| e.0)?;
-            let ep = play(world, reward, intent, limit, seed, &cfg.params, true, |v, t| Some(vi.act(v, t)))?;
+            let vi = ValueIteration::solve(world, reward, intent, limit, power, seed, progress)
+                .map_err(|e| e.0)?;
+            let ep = play(
+                world,
+                reward,
+                intent,
+                limit,
+                seed,
+                &cfg.params,
+                true,
+                |v, t| Some(vi.act(v, t)),
+            )?;
             (ep, TrainStats::ValueIteration(vi.stats))
         }
         AgentKind::QLearning => {
             let q = QLearning::train(world, reward, intent, limit, power, seed, progress)?;
-            let ep = play(world, reward, intent, limit, seed, &cfg.params, true, |v, _| Some(q.act(world, v)))?;
+            let ep = play(
+                world,
+                reward,
+                intent,
+                limit,
+                seed,
+                &cfg.params,
+                true,
+                |v, _| Some(q.act(world, v)),
+            )?;
             (ep, TrainStats::QLearning(q.stats))
         }
         AgentKind::Mcts => {
             let mut m = Mcts::new(world, reward, limit, power, seed);
             let mut stopped = false;
-            let ep = play(world, reward, intent, limit, seed, &cfg.params, true, |v, t| {
-                if stopped || !progress(&Progress { done: t as u64, total: limit as u64, point: None }) {
-                    stopped = true;
-                    return None;
-                }
-                Some(m.act(v, t))
-            })?;
+            let ep = play(
+                world,
+                reward,
+                intent,
+                limit,
+                seed,
+                &cfg.params,
+                true,
+                |v, t| {
+                    if stopped
+                        || !progress(&Progress {
+                            done: t as u64,
+                            total: limit as u64,
+                            point: None,
+                        })
+                    {
+                        stopped = true;
+                        return None;
+                    }
+                    Some(m.act(v, t))
+                },
+            )?;
             if stopped {
                 return Err("stopped".into());
             }
-            (ep, TrainStats::Mcts { simulations: m.simulations_run, steps_simulated: m.steps_simulated })
+            (
+                ep,
+                TrainStats::Mcts {
+                    simulations: m.simulations_run,
+                    steps_simulated: m.steps_simulated,
+                },
+            )
         }
     };
-    Ok(RunResult { agent: cfg.agent, power, seed, episode, stats })
+    Ok(RunResult {
+        agent: cfg.agent,
+        power,
+        seed,
+        episode,
+        stats,
+    })
 }

@@ -19,7 +19,10 @@ pub fn default_agent(level: &Level) -> AgentKind {
     let mut start = Vec::new();
     let mut branch = Vec::new();
     w.plan_initial(&mut start);
-    if start.iter().all(|(_, s)| w.plan_branch(&w.observe(s), &mut branch).is_ok()) {
+    if start
+        .iter()
+        .all(|(_, s)| w.plan_branch(&w.observe(s), &mut branch).is_ok())
+    {
         AgentKind::ValueIteration
     } else {
         AgentKind::Mcts
@@ -49,18 +52,38 @@ pub fn mean_performance(level: &Level, reward: &Program, seeds: u64) -> Result<f
     let mut total = 0.0;
     match agent {
         AgentKind::ValueIteration => {
-            let vi = ValueIteration::solve(&level.world, reward, &level.intent, level.steps, power, 0, &mut |_| true)
-                .map_err(|e| e.0)?;
+            let vi = ValueIteration::solve(
+                &level.world,
+                reward,
+                &level.intent,
+                level.steps,
+                power,
+                0,
+                &mut |_| true,
+            )
+            .map_err(|e| e.0)?;
             for seed in 0..seeds {
-                let ep = play(&level.world, reward, &level.intent, level.steps, seed, &Params::new(), false, |v, t| {
-                    Some(vi.act(v, t))
-                })?;
+                let ep = play(
+                    &level.world,
+                    reward,
+                    &level.intent,
+                    level.steps,
+                    seed,
+                    &Params::new(),
+                    false,
+                    |v, t| Some(vi.act(v, t)),
+                )?;
                 total += ep.performance;
             }
         }
         _ => {
             for seed in 0..seeds {
-                let cfg = RunConfig { agent, power: Some(power), seed, params: Params::new() };
+                let cfg = RunConfig {
+                    agent,
+                    power: Some(power),
+                    seed,
+                    params: Params::new(),
+                };
                 total += run(level, reward, &cfg, &mut |_| true)?.episode.performance;
             }
         }
@@ -107,7 +130,11 @@ pub fn account(level: &Level, episode: &Episode) -> Vec<String> {
         if name == "steps" {
             return episode.steps as f64;
         }
-        level.signals.iter().position(|s| s.name == name).map_or(0.0, |i| episode.totals[i])
+        level
+            .signals
+            .iter()
+            .position(|s| s.name == name)
+            .map_or(0.0, |i| episode.totals[i])
     };
     let mut out = Vec::new();
     for line in &level.account {
@@ -129,7 +156,10 @@ pub fn account(level: &Level, episode: &Episode) -> Vec<String> {
     out.push(if episode.terminated {
         format!("The episode ended after {} steps.", episode.steps)
     } else {
-        format!("It was still going when time ran out after {} steps.", episode.steps)
+        format!(
+            "It was still going when time ran out after {} steps.",
+            episode.steps
+        )
     });
     out
 }

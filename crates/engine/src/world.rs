@@ -67,7 +67,11 @@ pub trait World: Sync {
     /// the concrete states the step may start from, with probabilities.
     /// Errors when the step itself is random in a way exact planning cannot
     /// enumerate.
-    fn plan_branch(&self, view: &Self::State, out: &mut Vec<(f64, Self::State)>) -> Result<(), PlanError>;
+    fn plan_branch(
+        &self,
+        view: &Self::State,
+        out: &mut Vec<(f64, Self::State)>,
+    ) -> Result<(), PlanError>;
     /// Draws a concrete state consistent with a view, for sample-based planning.
     fn sample(&self, view: &Self::State, rng: &mut Rng) -> Self::State;
     /// The key a tabular learner files this view under.

@@ -27,7 +27,11 @@ struct Node {
 
 impl Node {
     fn new() -> Self {
-        Node { children: [NONE; MAX_ACTIONS], visits: 0, total: 0.0 }
+        Node {
+            children: [NONE; MAX_ACTIONS],
+            visits: 0,
+            total: 0.0,
+        }
     }
 }
 
@@ -89,7 +93,10 @@ impl<'w, W: World> Mcts<'w, W> {
                 let untried = (0..actions).filter(|&a| n.children[a] == NONE).count();
                 let a = if untried > 0 {
                     let pick = self.rng.below(untried as u64) as usize;
-                    (0..actions).filter(|&a| n.children[a] == NONE).nth(pick).unwrap_or(0)
+                    (0..actions)
+                        .filter(|&a| n.children[a] == NONE)
+                        .nth(pick)
+                        .unwrap_or(0)
                 } else {
                     let ln = (n.visits.max(1) as f64).ln();
                     let span = if hi > lo { hi - lo } else { 1.0 };
@@ -139,7 +146,8 @@ impl<'w, W: World> Mcts<'w, W> {
             if c != NONE {
                 let c = self.nodes[c as usize];
                 // Visits first; the mean return only separates equal visit counts.
-                *slot = c.visits as f64 + 1e-6 * (c.total / c.visits as f64 - lo) / (hi - lo).max(1e-12);
+                *slot = c.visits as f64
+                    + 1e-6 * (c.total / c.visits as f64 - lo) / (hi - lo).max(1e-12);
             }
         }
         argmax_tiebreak(&score[..actions], mix(&[self.seed, t as u64]))

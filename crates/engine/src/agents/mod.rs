@@ -32,7 +32,11 @@ pub enum AgentKind {
 }
 
 impl AgentKind {
-    pub const ALL: [AgentKind; 3] = [AgentKind::ValueIteration, AgentKind::QLearning, AgentKind::Mcts];
+    pub const ALL: [AgentKind; 3] = [
+        AgentKind::ValueIteration,
+        AgentKind::QLearning,
+        AgentKind::Mcts,
+    ];
 
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
@@ -44,9 +48,12 @@ impl AgentKind {
     }
 
     pub fn parse(name: &str) -> Result<AgentKind, String> {
-        AgentKind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
-            format!("unknown agent `{name}`; agents are: value-iteration, q-learning, mcts")
-        })
+        AgentKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                format!("unknown agent `{name}`; agents are: value-iteration, q-learning, mcts")
+            })
     }
 
     /// What `power` means for this agent, in words.
@@ -112,8 +119,9 @@ mod tests {
     #[test]
     fn argmax_picks_the_best_and_breaks_ties_by_salt() {
         assert_eq!(argmax_tiebreak(&[1.0, 3.0, 2.0], 0), 1);
-        let picks: std::collections::BTreeSet<usize> =
-            (0..64).map(|salt| argmax_tiebreak(&[5.0, 5.0, 1.0, 5.0], salt)).collect();
+        let picks: std::collections::BTreeSet<usize> = (0..64)
+            .map(|salt| argmax_tiebreak(&[5.0, 5.0, 1.0, 5.0], salt))
+            .collect();
         assert_eq!(picks, [0, 1, 3].into_iter().collect());
     }
 }

@@ -115,13 +115,27 @@ impl QLearning {
                 };
                 curve.push(point);
                 (sum_ret, sum_perf, in_chunk) = (0.0, 0.0, 0);
-                if !progress(&Progress { done: e as u64 + 1, total: episodes as u64, point: Some(point) }) {
+                if !progress(&Progress {
+                    done: e as u64 + 1,
+                    total: episodes as u64,
+                    point: Some(point),
+                }) {
                     return Err("stopped".into());
                 }
             }
         }
-        let stats = QStats { episodes, steps, table_size: table.len(), curve };
-        Ok(QLearning { table, actions, seed, stats })
+        let stats = QStats {
+            episodes,
+            steps,
+            table_size: table.len(),
+            curve,
+        };
+        Ok(QLearning {
+            table,
+            actions,
+            seed,
+            stats,
+        })
     }
 
     /// Q-values of a view (zeros where the table never saw it).

@@ -46,9 +46,19 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         progress: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<Self, PlanError> {
         let horizon = horizon.clamp(1, limit);
-        let mdp = mdp::compile(world, reward, intent, mdp::MAX_STATES, &mut |done, total| {
-            progress(&Progress { done: done as u64, total: total as u64 * 2, point: None })
-        })?;
+        let mdp = mdp::compile(
+            world,
+            reward,
+            intent,
+            mdp::MAX_STATES,
+            &mut |done, total| {
+                progress(&Progress {
+                    done: done as u64,
+                    total: total as u64 * 2,
+                    point: None,
+                })
+            },
+        )?;
         let n = mdp.len();
         let mut values: Vec<Vec<f64>> = vec![vec![0.0; n]];
         let mut converged_at = None;
@@ -65,7 +75,11 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
                 *v = best;
             }
             values.push(next);
-            if !progress(&Progress { done: k as u64, total: horizon as u64, point: None }) {
+            if !progress(&Progress {
+                done: k as u64,
+                total: horizon as u64,
+                point: None,
+            }) {
                 return Err(PlanError("stopped".into()));
             }
             if change < 1e-9 {
@@ -79,7 +93,14 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
             sweeps: (values.len() - 1) as u32,
             converged_at,
         };
-        Ok(ValueIteration { mdp, values, horizon, limit, seed, stats })
+        Ok(ValueIteration {
+            mdp,
+            values,
+            horizon,
+            limit,
+            seed,
+            stats,
+        })
     }
 
     /// The planning depth used with `remaining` steps left.
@@ -95,7 +116,11 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
             return Some(vec![0.0; self.mdp.actions]);
         }
         let prev = &self.values[k - 1];
-        Some((0..self.mdp.actions).map(|a| q_value(&self.mdp, prev, s as usize, a)).collect())
+        Some(
+            (0..self.mdp.actions)
+                .map(|a| q_value(&self.mdp, prev, s as usize, a))
+                .collect(),
+        )
     }
 
     /// V of a view with `remaining` steps left.
@@ -119,7 +144,10 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
                 *slot = q_value(&self.mdp, prev, s as usize, a);
             }
         }
-        argmax_tiebreak(&q[..self.mdp.actions], mix(&[self.seed, s as u64, k as u64]))
+        argmax_tiebreak(
+            &q[..self.mdp.actions],
+            mix(&[self.seed, s as u64, k as u64]),
+        )
     }
 }
 
@@ -127,6 +155,13 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
 fn q_value<S: Copy + Eq + std::hash::Hash>(mdp: &Mdp<S>, prev: &[f64], s: usize, a: usize) -> f64 {
     mdp.outcomes(s, a)
         .iter()
-        .map(|o| o.p * (o.reward + if o.terminal { 0.0 } else { prev[o.next as usize] }))
+        .map(|o| {
+            o.p * (o.reward
+                + if o.terminal {
+                    0.0
+                } else {
+                    prev[o.next as usize]
+                })
+        })
         .sum()
 }
