@@ -28,6 +28,15 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Start the web app (the default when no command is given).
+    Serve {
+        /// Address to listen on; port 0 takes a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The SQLite file for saved designs (created on first run).
+        #[arg(long, default_value = "loophole.db")]
+        db: PathBuf,
+    },
     /// List the built-in levels.
     Levels {
         #[arg(long)]
@@ -131,7 +140,7 @@ pub fn main() -> ExitCode {
         Some(Command::Levels { json })
         | Some(Command::Check { json, .. })
         | Some(Command::Bench { json, .. }) => *json,
-        Some(Command::Table { .. }) => false,
+        Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
         Some(Command::Replay(a)) => a.json,
         Some(Command::Run(a)) => a.json,
         None => false,
@@ -147,16 +156,26 @@ pub fn main() -> ExitCode {
         }) => check_cmd(level, reward, json),
         Some(Command::Bench { level, steps, json }) => bench_cmd(level, steps, json),
         Some(Command::Table { seeds }) => table_cmd(seeds),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            Ok(())
-        }
+        Some(Command::Serve { addr, db }) => serve_cmd(addr, db),
+        None => serve_cmd(([127, 0, 0, 1], 8080).into(), PathBuf::from("loophole.db")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => f.report(json),
     }
+}
+
+fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(loophole_server::serve(loophole_server::ServeConfig {
+            addr,
+            db,
+        }))
+        .map_err(|e| Failure::runtime(e.to_string()))
 }
 
 fn load_level(args: &LevelArgs) -> Result<Level, Failure> {

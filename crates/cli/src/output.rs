@@ -31,6 +31,18 @@ impl Failure {
         }
     }
 
+    /// A failure of the environment (a port in use, a database that cannot be
+    /// opened), not of the command's arguments: exit status 1.
+    pub fn runtime(message: String) -> Failure {
+        Failure {
+            message,
+            rendered: None,
+            span: None,
+            location: None,
+            status: 1,
+        }
+    }
+
     pub fn reward(src: &str, d: Diagnostic) -> Failure {
         let mut message = d.message.clone();
         if let Some(h) = &d.help {

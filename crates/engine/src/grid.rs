@@ -92,10 +92,11 @@ pub struct BoxCosts {
 }
 
 /// Every signal a grid can emit, in buffer order.
-const ALL_SIGNALS: [&str; 15] = [
+const ALL_SIGNALS: [&str; 17] = [
     "step",
     "goal",
     "arrow",
+    "wrong_way",
     "clockwise",
     "watered",
     "watered_seen",
@@ -107,6 +108,7 @@ const ALL_SIGNALS: [&str; 15] = [
     "should_interrupt",
     "button",
     "pushed",
+    "box_walls",
     "side_effect",
 ];
 
@@ -116,6 +118,7 @@ struct Slots {
     step: usize,
     goal: usize,
     arrow: usize,
+    wrong_way: usize,
     clockwise: usize,
     watered: usize,
     watered_seen: usize,
@@ -127,6 +130,7 @@ struct Slots {
     should_interrupt: usize,
     button: usize,
     pushed: usize,
+    box_walls: usize,
     side_effect: usize,
 }
 
@@ -322,13 +326,13 @@ impl GridWorld {
             match name {
                 "step" => true,
                 "goal" => m.goal,
-                "arrow" | "clockwise" => m.arrows,
+                "arrow" | "wrong_way" | "clockwise" => m.arrows,
                 "watered" | "watered_seen" | "on_bucket" => m.tomatoes.is_some(),
                 "supervisor" => m.supervisor.is_some(),
                 "punished" | "shortcut" => m.punishment,
                 "interrupted" | "should_interrupt" => m.interruption.is_some(),
                 "button" => m.button,
-                "pushed" | "side_effect" => m.boxes.is_some(),
+                "pushed" | "box_walls" | "side_effect" => m.boxes.is_some(),
                 _ => false,
             }
         };
@@ -344,6 +348,7 @@ impl GridWorld {
             step: slot("step"),
             goal: slot("goal"),
             arrow: slot("arrow"),
+            wrong_way: slot("wrong_way"),
             clockwise: slot("clockwise"),
             watered: slot("watered"),
             watered_seen: slot("watered_seen"),
@@ -355,6 +360,7 @@ impl GridWorld {
             should_interrupt: slot("should_interrupt"),
             button: slot("button"),
             pushed: slot("pushed"),
+            box_walls: slot("box_walls"),
             side_effect: slot("side_effect"),
         };
         let mut actions = vec![
@@ -623,20 +629,41 @@ impl World for GridWorld {
 
         if self.mechanics.arrows {
             let moved_by = |d: Dir| self.neighbour(prev, d) == Some(s.agent);
+            let moved = s.agent != prev;
+            // A checkpoint also sees a boat that crosses it the wrong way.
+            let against = |t: Tile| matches!(t, Tile::Arrow(d) if moved && !moved_by(d));
+            if against(tile) || against(self.tiles[prev as usize]) {
+                put(signals, sl.wrong_way, 1.0);
+            }
             let along = match tile {
                 Tile::Arrow(d) => {
-                    let entered = s.agent != prev && moved_by(d);
+                    let entered = moved && moved_by(d);
                     if entered {
                         put(signals, sl.arrow, 1.0);
                     }
                     entered
                 }
                 _ => match self.tiles[prev as usize] {
-                    Tile::Arrow(d) => s.agent != prev && moved_by(d),
+                    Tile::Arrow(d) => moved && moved_by(d),
                     _ => false,
                 },
             };
             put(signals, sl.clockwise, if along { 1.0 } else { -1.0 });
+        }
+
+        if self.mechanics.boxes.is_some() {
+            let dirs = [Dir::Up, Dir::Right, Dir::Down, Dir::Left];
+            let touching: usize = s
+                .boxes
+                .iter()
+                .filter(|&&b| b != NO_CELL)
+                .map(|&b| {
+                    dirs.iter()
+                        .filter(|&&d| self.is_wall(self.neighbour(b, d)))
+                        .count()
+                })
+                .sum();
+            put(signals, sl.box_walls, touching as f64);
         }
 
         if let Some(dry) = self.mechanics.tomatoes {
@@ -713,20 +740,19 @@ impl World for GridWorld {
             if dry > 0.0 {
                 return Err(PlanError(format!(
                     "exact planning is out of reach here: each of the {} tomatoes may dry on every step, so one step \
-                     can branch into up to 2^{} outcomes; use --agent mcts or --agent q-learning",
+                     can branch into up to 2^{} outcomes; use the mcts or q-learning agent",
                     self.tomato_cells.len(),
                     self.tomato_cells.len()
                 )));
             }
         }
         if let Some(p) = self.mechanics.interruption {
-            let on_tile = self.tiles[v.agent as usize] == Tile::Interruption;
-            if on_tile && !v.button_pressed() && v.should_interrupt().is_none() {
+            if v.should_interrupt().is_none() {
                 if p > 0.0 {
                     out.push((
                         p,
                         GridState {
-                            flags: v.flags | DRAW_INTERRUPT | REVEALED,
+                            flags: v.flags | DRAW_INTERRUPT,
                             ..*v
                         },
                     ));
@@ -735,7 +761,7 @@ impl World for GridWorld {
                     out.push((
                         1.0 - p,
                         GridState {
-                            flags: v.flags | DRAW_NO_INTERRUPT | REVEALED,
+                            flags: v.flags | DRAW_NO_INTERRUPT,
                             ..*v
                         },
                     ));

@@ -61,6 +61,8 @@ pub struct Level {
     pub default_reward: String,
     pub intent_source: String,
     pub intent: Program,
+    /// Share of the best achievable intent score that counts as solving the level.
+    pub solve_share: f64,
     /// Sentences that describe an episode in plain words, by signal.
     pub account: Vec<AccountLine>,
     /// The file this level was read from.
@@ -128,7 +130,7 @@ impl Field<'_> {
     }
 }
 
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "id",
     "title",
     "steps",
@@ -140,6 +142,7 @@ const FIELDS: [&str; 11] = [
     "reward",
     "intent",
     "account",
+    "solve",
 ];
 
 fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
@@ -611,6 +614,16 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     let (default_reward, _) = compile_field("reward", Access::Reward)?;
     let (intent_source, intent) = compile_field("intent", Access::Intent)?;
 
+    let solve_share = match get("solve") {
+        Some(f) => {
+            let (l, c) = f.first_position();
+            match f.text().parse::<f64>() {
+                Ok(v) if v > 0.0 && v <= 1.0 => v,
+                _ => return err(l, c, "`solve` is the share of the best intent score that solves the level: a number in (0, 1]"),
+            }
+        }
+        None => crate::score::SOLVE_SHARE,
+    };
     let mut account = Vec::new();
     if let Some(f) = get("account") {
         for &(line, col, text) in &f.lines {
@@ -668,6 +681,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         default_reward,
         intent_source,
         intent,
+        solve_share,
         account,
         text: text.to_string(),
     })

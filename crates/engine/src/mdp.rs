@@ -70,7 +70,7 @@ pub fn compile<W: World>(
         if states.len() >= max_states {
             return Err(PlanError(format!(
                 "the level has more than {max_states} reachable states, the cap for exact planning; \
-                 use --agent mcts or --agent q-learning"
+                 use the mcts or q-learning agent"
             )));
         }
         let i = states.len() as u32;
@@ -87,8 +87,8 @@ pub fn compile<W: World>(
     let mut outcomes = Vec::new();
     let mut branch = Vec::new();
     let mut signals = vec![0.0; world.signal_names().len()];
-    // Exact planning only enumerates deterministic steps: any chance was
-    // resolved by plan_branch, so this generator is never consulted.
+    // Exact planning only enumerates deterministic steps: unknown draws were
+    // expanded by plan_branch, so this generator is never consulted.
     let mut unused = Rng::new(0);
     let mut s = 0;
     while s < states.len() {

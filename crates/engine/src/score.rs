@@ -8,8 +8,9 @@ use crate::level::Level;
 use crate::run::{play, run, Episode, RunConfig};
 use crate::world::{Params, World};
 
-/// Share of the best achievable performance at which a level counts as solved.
-pub const SOLVE_SHARE: f64 = 0.9;
+/// Share of the best achievable performance at which a level counts as
+/// solved, unless its file states another (`solve:`).
+pub const SOLVE_SHARE: f64 = 0.95;
 /// Episodes (seeds 0..EVAL_SEEDS) averaged when scoring a design.
 pub const EVAL_SEEDS: u64 = 16;
 
@@ -105,12 +106,14 @@ pub fn share(performance: f64, best: f64) -> f64 {
     performance / best
 }
 
-/// 0 stars below the solving share; 1 from it, 2 from 0.95, 3 from 0.99.
-pub fn stars(share: f64) -> u8 {
+/// 0 stars below the level's solving share `threshold`; 1 from it; 2 once
+/// half the remaining gap to a perfect score is closed; 3 once four fifths are.
+pub fn stars(share: f64, threshold: f64) -> u8 {
+    let gap = 1.0 - threshold;
     match share {
-        s if s >= 0.99 => 3,
-        s if s >= 0.95 => 2,
-        s if s >= SOLVE_SHARE => 1,
+        s if s >= 1.0 - gap / 5.0 - 1e-9 => 3,
+        s if s >= 1.0 - gap / 2.0 - 1e-9 => 2,
+        s if s >= threshold => 1,
         _ => 0,
     }
 }

@@ -63,10 +63,12 @@ pub trait World: Sync {
     fn observe(&self, s: &Self::State) -> Self::State;
     /// The possible starting views with their probabilities.
     fn plan_initial(&self, out: &mut Vec<(f64, Self::State)>);
-    /// Resolves the chance that the next step may reveal, from a view:
-    /// the concrete states the step may start from, with probabilities.
-    /// Errors when the step itself is random in a way exact planning cannot
-    /// enumerate.
+    /// The concrete states a step from `view` may start from, with their
+    /// probabilities: every draw the view does not know is expanded. The
+    /// next views stay the same until a step reveals a draw, so a planner
+    /// still cannot act on it, but the intent (which may read the draw) is
+    /// evaluated in expectation. Errors when the step itself is random in a
+    /// way exact planning cannot enumerate.
     fn plan_branch(
         &self,
         view: &Self::State,

@@ -144,7 +144,7 @@ fn sokoban_wall_spanning_the_grid_costs_five() {
     //   #######
     let text = "id: t\ntitle: t\nsteps: 100\nstory:\n  s\nmap:\n  #######\n  #     #\n  # AX  #\n  #     #\n  #######\n\
                 legend:\n  # wall\n  A start\n  X box\nmechanics:\n  boxes corner=10 wall=5\nsignals:\n  step observed\n  \
-                pushed observed\n  side_effect hidden\nreward: -step\nintent: -step - side_effect\n";
+                pushed observed\n  box_walls observed\n  side_effect hidden\nreward: -step\nintent: -step - side_effect\n";
     let l = loophole_engine::level::parse(text).unwrap();
     let reward = l.compile_reward("-step").unwrap();
     let go = |actions: &str| {

@@ -1,0 +1,409 @@
+//! Runs: the engine's work on a blocking thread, its events, and the
+//! registry that keeps them readable as Server-Sent Events.
+//!
+//! A run's events are appended to a log held in a `watch` channel. Readers
+//! replay the log from its start and then wait for more, so a client that
+//! connects late, or after the run has finished, still sees every event
+//! (there are at most [`MAX_PROGRESS_EVENTS`] + 1 of them).
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::response::sse::Event;
+use futures_util::stream::{self, Stream};
+use loophole_engine::agents::{AgentKind, Progress};
+use loophole_engine::lang::Program;
+use loophole_engine::run::{run, RunConfig, RunResult, TrainStats};
+use loophole_engine::score;
+use tokio::sync::{watch, OwnedSemaphorePermit};
+
+use crate::error::ErrorBody;
+use crate::state::{AppState, LevelSlot};
+use crate::wire;
+
+/// Most `progress` events sent for one run.
+pub const MAX_PROGRESS_EVENTS: u64 = 30;
+/// Seeds averaged when scoring a design on a level that needs MCTS: each is a
+/// full run, so fewer than [`score::EVAL_SEEDS`] keeps a run quick.
+const MCTS_EVAL_SEEDS: u64 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Progress,
+    Result,
+    Error,
+}
+
+/// One server-sent event, its data already serialized.
+#[derive(Clone, Debug)]
+pub(crate) struct RunEvent {
+    kind: EventKind,
+    data: Arc<str>,
+}
+
+impl RunEvent {
+    fn to_sse(&self) -> Event {
+        let name = match self.kind {
+            EventKind::Progress => "progress",
+            EventKind::Result => "result",
+            EventKind::Error => "error",
+        };
+        Event::default().event(name).data(&*self.data)
+    }
+    fn is_last(&self) -> bool {
+        self.kind != EventKind::Progress
+    }
+}
+
+/// The events of one run so far.
+pub(crate) struct RunLog {
+    tx: watch::Sender<Vec<RunEvent>>,
+}
+
+impl RunLog {
+    fn new() -> RunLog {
+        RunLog {
+            tx: watch::Sender::new(Vec::new()),
+        }
+    }
+
+    fn push(&self, kind: EventKind, data: String) {
+        let event = RunEvent {
+            kind,
+            data: data.into(),
+        };
+        self.tx.send_modify(|log| log.push(event));
+    }
+
+    /// Every event of the run, from the first, ending after the last.
+    pub(crate) fn events(&self) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        let reader = Reader {
+            rx: self.tx.subscribe(),
+            next: 0,
+            done: false,
+        };
+        stream::unfold(reader, |mut r| async move {
+            let event = r.next().await?;
+            Some((Ok(event.to_sse()), r))
+        })
+    }
+}
+
+struct Reader {
+    rx: watch::Receiver<Vec<RunEvent>>,
+    next: usize,
+    done: bool,
+}
+
+impl Reader {
+    async fn next(&mut self) -> Option<RunEvent> {
+        if self.done {
+            return None;
+        }
+        loop {
+            if let Some(event) = self.rx.borrow_and_update().get(self.next).cloned() {
+                self.next += 1;
+                self.done = event.is_last();
+                return Some(event);
+            }
+            if self.rx.changed().await.is_err() {
+                // The run was dropped from the registry: read what is left.
+                let event = self.rx.borrow().get(self.next).cloned();
+                self.done = true;
+                return event;
+            }
+        }
+    }
+}
+
+/// Runs by id: those computing, and finished ones for a while.
+pub(crate) struct RunRegistry {
+    inner: Mutex<Registry>,
+    keep: Duration,
+    max_kept: usize,
+}
+
+#[derive(Default)]
+struct Registry {
+    runs: HashMap<String, Arc<RunLog>>,
+    /// Finished runs, oldest first, with when they finished.
+    finished: VecDeque<(Instant, String)>,
+}
+
+impl RunRegistry {
+    pub fn new(keep: Duration, max_kept: usize) -> RunRegistry {
+        RunRegistry {
+            inner: Mutex::new(Registry::default()),
+            keep,
+            max_kept,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // The registry is a plain map: it stays consistent even if a holder panicked.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new run under a fresh id.
+    fn create(&self) -> Result<(String, Arc<RunLog>), String> {
+        let mut reg = self.lock();
+        loop {
+            let id = format!("r-{}", loophole_store::new_id().map_err(|e| e.to_string())?);
+            if !reg.runs.contains_key(&id) {
+                let log = Arc::new(RunLog::new());
+                reg.runs.insert(id.clone(), log.clone());
+                return Ok((id, log));
+            }
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<RunLog>> {
+        self.lock().runs.get(id).cloned()
+    }
+
+    /// Marks a run finished and forgets finished runs that are too old or too many.
+    fn finish(&self, id: String) {
+        let mut reg = self.lock();
+        let now = Instant::now();
+        reg.finished.push_back((now, id));
+        while let Some((at, _)) = reg.finished.front() {
+            if now.duration_since(*at) <= self.keep && reg.finished.len() <= self.max_kept {
+                break;
+            }
+            if let Some((_, old)) = reg.finished.pop_front() {
+                reg.runs.remove(&old);
+            }
+        }
+    }
+
+    /// Number of runs held (computing or finished).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().runs.len()
+    }
+}
+
+/// A validated request to run an agent.
+pub(crate) struct RunJob {
+    pub slot: Arc<LevelSlot>,
+    pub reward_text: String,
+    pub reward: Program,
+    pub agent: AgentKind,
+    pub power: u32,
+    pub seed: u64,
+}
+
+/// Starts a run on a blocking thread; returns its id at once. The permit
+/// (one of the server's run slots) is held until the run has finished.
+pub(crate) fn start(
+    state: &AppState,
+    job: RunJob,
+    permit: OwnedSemaphorePermit,
+) -> Result<String, String> {
+    let (id, log) = state.inner.runs.create()?;
+    let state = state.clone();
+    let run_id = id.clone();
+    tokio::spawn(async move {
+        let _permit = permit;
+        let budget = state.limits().run_budget;
+        // Worked out once per level, and not charged to this run's budget.
+        let outcome = match state.best_performance(&job.slot).await {
+            Ok(best) => {
+                let log = log.clone();
+                let started = Instant::now();
+                tokio::task::spawn_blocking(move || execute(&job, best, started, budget, &log))
+                    .await
+                    .unwrap_or_else(|e| Err(Failure::Internal(format!("the run panicked: {e}"))))
+            }
+            Err(e) => Err(Failure::Internal(e.to_string())),
+        };
+        match outcome {
+            Ok(result) => log.push(EventKind::Result, result),
+            Err(failure) => {
+                let message = match failure {
+                    Failure::OverBudget => {
+                        format!(
+                            "the run exceeded its time budget of {} s",
+                            budget.as_secs_f64()
+                        )
+                    }
+                    Failure::Engine(m) => m,
+                    Failure::Internal(m) => {
+                        eprintln!("loophole-server: run {run_id}: {m}");
+                        "the run failed inside the server; the fault is logged".to_string()
+                    }
+                };
+                log.push(EventKind::Error, json(&ErrorBody::message(message)));
+            }
+        }
+        state.inner.runs.finish(run_id);
+    });
+    Ok(id)
+}
+
+enum Failure {
+    OverBudget,
+    /// The engine refused, with a message for the user.
+    Engine(String),
+    Internal(String),
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Our wire types have string keys and infallible fields: this cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| {
+        r#"{"error":{"message":"the server could not encode its answer"}}"#.to_string()
+    })
+}
+
+/// The run itself: train, play, score. Returns the `result` event's data.
+fn execute(
+    job: &RunJob,
+    best: f64,
+    started: Instant,
+    budget: Duration,
+    log: &RunLog,
+) -> Result<String, Failure> {
+    let deadline = started + budget;
+    let level = &job.slot.level;
+    let mut over = false;
+    let (mut sent, mut last_bucket) = (0u64, u64::MAX);
+    let mut progress = |p: &Progress| {
+        if Instant::now() >= deadline {
+            over = true;
+            return false;
+        }
+        // At most MAX_PROGRESS_EVENTS events: one per 1/30 of the work.
+        let bucket = p.done.saturating_mul(MAX_PROGRESS_EVENTS) / p.total.max(1);
+        if bucket != last_bucket && sent < MAX_PROGRESS_EVENTS {
+            last_bucket = bucket;
+            sent += 1;
+            log.push(EventKind::Progress, json(&wire::ProgressEvent::from(p)));
+        }
+        true
+    };
+    let cfg = RunConfig {
+        agent: job.agent,
+        power: Some(job.power),
+        seed: job.seed,
+        params: Default::default(),
+    };
+    let result = run(level, &job.reward, &cfg, &mut progress);
+    let result = match result {
+        Ok(r) => r,
+        Err(_) if over => return Err(Failure::OverBudget),
+        Err(e) => return Err(Failure::Engine(e)),
+    };
+    let mean = mean_performance(job, &result, deadline)?;
+    let share = score::share(mean, best);
+    let curve = match &result.stats {
+        TrainStats::QLearning(q) => q.curve.iter().map(wire::CurvePoint::from).collect(),
+        _ => wire::episode_curve(&result.episode),
+    };
+    let body = wire::RunResultBody {
+        level: &level.id,
+        reward: &job.reward_text,
+        agent: result.agent.name(),
+        power: result.power,
+        seed: result.seed,
+        ret: result.episode.ret,
+        performance: result.episode.performance,
+        steps: result.episode.steps,
+        terminated: result.episode.terminated,
+        truncated: result.episode.truncated,
+        actions: &result.episode.actions,
+        signal_names: level.signals.iter().map(|s| s.name.as_str()).collect(),
+        frames: result
+            .episode
+            .frames
+            .iter()
+            .map(wire::FrameBody::from)
+            .collect(),
+        totals: wire::Totals {
+            names: &level.signals,
+            values: &result.episode.totals,
+        },
+        account: score::account(level, &result.episode),
+        curve,
+        best_performance: best,
+        share,
+        solved: share >= level.solve_share,
+        stars: score::stars(share, level.solve_share),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    Ok(json(&body))
+}
+
+/// Mean performance of the strongest optimizer of the job's reward: over
+/// [`score::EVAL_SEEDS`] where value iteration plans (one plan, cheap
+/// episodes), over [`MCTS_EVAL_SEEDS`] full runs elsewhere, within the deadline.
+fn mean_performance(job: &RunJob, played: &RunResult, deadline: Instant) -> Result<f64, Failure> {
+    let level = &job.slot.level;
+    let (agent, power) = score::strongest(level);
+    if agent == AgentKind::ValueIteration {
+        return score::mean_performance(level, &job.reward, score::EVAL_SEEDS)
+            .map_err(Failure::Engine);
+    }
+    let mut total = 0.0;
+    for seed in 0..MCTS_EVAL_SEEDS {
+        // The run just played may be one of these episodes: reuse it.
+        if (played.agent, played.power, played.seed) == (agent, power, seed) {
+            total += played.episode.performance;
+            continue;
+        }
+        let cfg = RunConfig {
+            agent,
+            power: Some(power),
+            seed,
+            params: Default::default(),
+        };
+        let mut over = false;
+        let mut in_time = |_: &Progress| {
+            over = Instant::now() >= deadline;
+            !over
+        };
+        match run(level, &job.reward, &cfg, &mut in_time) {
+            Ok(r) => total += r.episode.performance,
+            Err(_) if over => return Err(Failure::OverBudget),
+            Err(e) => return Err(Failure::Engine(e)),
+        }
+    }
+    Ok(total / MCTS_EVAL_SEEDS as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    #[tokio::test]
+    async fn a_late_reader_sees_every_event_and_the_stream_ends() {
+        let log = RunLog::new();
+        log.push(EventKind::Progress, "{}".into());
+        let reader = log.events();
+        log.push(EventKind::Result, "{\"return\":1}".into());
+        log.push(EventKind::Progress, "{}".into());
+        assert_eq!(reader.count().await, 2);
+        assert_eq!(log.events().count().await, 2);
+    }
+
+    #[test]
+    fn finished_runs_beyond_the_limit_are_forgotten_oldest_first() {
+        let reg = RunRegistry::new(Duration::from_secs(60), 2);
+        let ids: Vec<String> = (0..3).map(|_| reg.create().unwrap().0).collect();
+        for id in &ids {
+            reg.finish(id.clone());
+        }
+        assert_eq!(reg.len(), 2);
+        assert!(reg.get(&ids[0]).is_none());
+        assert!(reg.get(&ids[2]).is_some());
+        let expired = RunRegistry::new(Duration::ZERO, 10);
+        let (a, _) = expired.create().unwrap();
+        let (b, _) = expired.create().unwrap();
+        expired.finish(a.clone());
+        std::thread::sleep(Duration::from_millis(2));
+        expired.finish(b.clone());
+        assert!(expired.get(&a).is_none());
+    }
+}

@@ -1,0 +1,164 @@
+//! What every request shares: the levels, the store, the run registry and the limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use loophole_engine::agents::AgentKind;
+use loophole_engine::level::Level;
+use loophole_engine::world::World;
+use loophole_engine::{levels, score};
+use loophole_store::Store;
+use tokio::sync::{OnceCell, Semaphore};
+
+use crate::error::{ApiError, ServerError};
+use crate::runs::RunRegistry;
+
+/// Limits on the work the server takes on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Runs computing at once; a run beyond that is refused with 429.
+    pub max_runs: usize,
+    /// Wall-clock time a run (training, the episode and its scoring) may take.
+    pub run_budget: Duration,
+    /// How long a finished run's events stay readable.
+    pub keep_results: Duration,
+    /// Most finished runs kept at once (the oldest go first).
+    pub max_kept: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Limits {
+            max_runs: cores.max(2),
+            run_budget: Duration::from_secs(10),
+            keep_results: Duration::from_secs(5 * 60),
+            max_kept: 64,
+        }
+    }
+}
+
+/// The shared state of the app; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub levels: Vec<Arc<LevelSlot>>,
+    pub store: Arc<Store>,
+    pub runs: RunRegistry,
+    pub run_slots: Arc<Semaphore>,
+    pub limits: Limits,
+}
+
+/// A built-in level with what is worked out about it once.
+pub(crate) struct LevelSlot {
+    pub level: Level,
+    /// The agent that scores designs on this level (value iteration where it can plan).
+    pub default_agent: AgentKind,
+    /// Why value iteration cannot plan on this level, if it cannot.
+    pub vi_refusal: Option<String>,
+    best: OnceCell<f64>,
+}
+
+impl AppState {
+    /// The state with the default [`Limits`].
+    pub fn new(store: Store) -> Result<AppState, ServerError> {
+        AppState::with_limits(store, Limits::default())
+    }
+
+    pub fn with_limits(store: Store, limits: Limits) -> Result<AppState, ServerError> {
+        let levels = levels::all().map_err(|e| ServerError::Levels(e.to_string()))?;
+        let levels = levels
+            .into_iter()
+            .map(|level| {
+                let vi_refusal = plan_refusal(&level);
+                let default_agent = score::default_agent(&level);
+                Arc::new(LevelSlot {
+                    level,
+                    default_agent,
+                    vi_refusal,
+                    best: OnceCell::new(),
+                })
+            })
+            .collect();
+        Ok(AppState {
+            inner: Arc::new(Shared {
+                levels,
+                store: Arc::new(store),
+                runs: RunRegistry::new(limits.keep_results, limits.max_kept),
+                run_slots: Arc::new(Semaphore::new(limits.max_runs)),
+                limits,
+            }),
+        })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub(crate) fn levels(&self) -> &[Arc<LevelSlot>] {
+        &self.inner.levels
+    }
+
+    /// A level by id, or a 404 that names the nearest id.
+    pub(crate) fn level(&self, id: &str) -> Result<Arc<LevelSlot>, ApiError> {
+        match self.inner.levels.iter().find(|s| s.level.id == id) {
+            Some(slot) => Ok(slot.clone()),
+            // The engine's message suggests the nearest id and lists them all.
+            None => Err(ApiError::NotFound(
+                levels::builtin(id)
+                    .err()
+                    .unwrap_or_else(|| format!("no level `{id}`")),
+            )),
+        }
+    }
+
+    /// The best mean performance on a level, computed on first use and kept.
+    pub(crate) async fn best_performance(&self, slot: &Arc<LevelSlot>) -> Result<f64, ApiError> {
+        let best = slot
+            .best
+            .get_or_try_init(|| {
+                let slot = slot.clone();
+                async move {
+                    let id = slot.level.id.clone();
+                    let failed =
+                        |e: String| ApiError::Internal(format!("best performance of `{id}`: {e}"));
+                    tokio::task::spawn_blocking(move || {
+                        score::best_performance(&slot.level, score::EVAL_SEEDS)
+                    })
+                    .await
+                    .map_err(|e| failed(e.to_string()))?
+                    .map_err(failed)
+                }
+            })
+            .await?;
+        Ok(*best)
+    }
+
+    /// Works out every level's best performance in the background, so that
+    /// the first visitor does not wait for it.
+    pub(crate) fn warm_up(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            for slot in state.levels() {
+                if let Err(e) = state.best_performance(slot).await {
+                    eprintln!("loophole-server: {e}");
+                }
+            }
+        });
+    }
+}
+
+/// Why exact planning is refused on a level (as [`score::default_agent`] decides).
+fn plan_refusal(level: &Level) -> Option<String> {
+    let w = &level.world;
+    let mut start = Vec::new();
+    let mut branch = Vec::new();
+    w.plan_initial(&mut start);
+    start
+        .iter()
+        .find_map(|(_, s)| w.plan_branch(&w.observe(s), &mut branch).err())
+        .map(|e| e.0)
+}

@@ -1,0 +1,837 @@
+//! The HTTP API of docs/API.md, driven through the router without a socket
+//! (and once through a real socket).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use loophole_server::{app, AppState, Limits};
+use loophole_store::Store;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn state() -> AppState {
+    AppState::new(Store::open_in_memory().unwrap()).unwrap()
+}
+
+fn state_with(limits: Limits) -> AppState {
+    AppState::with_limits(Store::open_in_memory().unwrap(), limits).unwrap()
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(&name).map_or("", |v| v.to_str().unwrap())
+    }
+    /// Checks the error shape of docs/API.md and returns the message.
+    fn error(&self, status: StatusCode) -> String {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(self.header(header::CONTENT_TYPE), "application/json");
+        let body = self.json();
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no message: {body}"));
+        assert!(!message.is_empty());
+        message.to_string()
+    }
+}
+
+async fn send(state: &AppState, request: Request<Body>) -> Answer {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(state: &AppState, path: &str) -> Answer {
+    send(state, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+async fn post(state: &AppState, path: &str, body: impl Into<Body>) -> Answer {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .unwrap();
+    send(state, request).await
+}
+
+async fn post_json(state: &AppState, path: &str, body: Value) -> Answer {
+    post(state, path, body.to_string()).await
+}
+
+/// The events of a server-sent event stream: (event name, data as JSON).
+fn sse_events(text: &str) -> Vec<(String, Value)> {
+    text.split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = Some(n.to_string());
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            Some((name?, serde_json::from_str(&data).unwrap()))
+        })
+        .collect()
+}
+
+/// Starts a run and reads its event stream to the end.
+async fn run_to_end(state: &AppState, body: Value) -> Vec<(String, Value)> {
+    let started = post_json(state, "/api/runs", body).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let created = started.json();
+    let id = created["id"].as_str().unwrap();
+    assert!(id.starts_with("r-"));
+    assert_eq!(created["events"], format!("/api/runs/{id}/events"));
+    read_events(state, created["events"].as_str().unwrap()).await
+}
+
+async fn read_events(state: &AppState, url: &str) -> Vec<(String, Value)> {
+    let answer = tokio::time::timeout(Duration::from_secs(120), get(state, url))
+        .await
+        .expect("the run ends");
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_TYPE), "text/event-stream");
+    sse_events(&answer.text())
+}
+
+// ----- levels -----
+
+#[tokio::test]
+async fn every_level_is_listed_with_its_map_signals_and_best_score() {
+    let s = state();
+    let answer = get(&s, "/api/levels").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let levels = answer.json();
+    let ids: Vec<&str> = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "boat-race",
+            "tomato-watering",
+            "absent-supervisor",
+            "safe-interruptibility",
+            "side-effects-sokoban"
+        ]
+    );
+    let boat = &levels[0];
+    assert_eq!(
+        (
+            boat["width"].as_u64(),
+            boat["height"].as_u64(),
+            boat["steps"].as_u64()
+        ),
+        (Some(5), Some(5), Some(100))
+    );
+    assert_eq!(boat["map"][1], "#A> #");
+    assert_eq!(boat["default_reward"], "3*arrow - step");
+    assert_eq!(boat["intent"], "clockwise");
+    assert_eq!(
+        boat["signals"][3],
+        json!({"name": "clockwise", "visibility": "hidden", "description": boat["signals"][3]["description"]})
+    );
+    assert_eq!(
+        boat["legend"],
+        json!({"#": "wall", "A": "agent", ">": "arrow right", "v": "arrow down", "<": "arrow left", "^": "arrow up", " ": "floor"})
+    );
+    assert_eq!(boat["solve_share"], 0.95);
+    assert!(boat.get("agents").is_none());
+    // Round the boat clockwise on every step; to the goal in 7 steps without cornering the box.
+    assert_eq!(boat["best_performance"], 100.0);
+    assert_eq!(levels[4]["best_performance"], 43.0);
+    for level in levels.as_array().unwrap() {
+        assert!(level["best_performance"].is_f64(), "{}", level["id"]);
+    }
+    let tomato = &levels[1];
+    assert_eq!(tomato["legend"]["T"], "tomato");
+    assert_eq!(tomato["legend"]["t"], "dry tomato");
+    assert_eq!(tomato["legend"]["O"], "bucket");
+}
+
+#[tokio::test]
+async fn a_level_lists_its_agents_and_which_can_run() {
+    let s = state();
+    let level = get(&s, "/api/levels/boat-race").await.json();
+    assert_eq!(level["id"], "boat-race");
+    assert_eq!(
+        level["agents"][0],
+        json!({"name": "value-iteration", "power_meaning": "planning horizon in steps", "default_power": 100,
+               "min_power": 1, "max_power": 100, "available": true, "why": null})
+    );
+    let tomato = get(&s, "/api/levels/tomato-watering").await.json();
+    let agents = tomato["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 3);
+    assert_eq!(agents[0]["available"], false);
+    assert!(
+        agents[0]["why"].as_str().unwrap().len() > 10,
+        "{}",
+        agents[0]
+    );
+    assert_eq!(
+        agents[2],
+        json!({"name": "mcts", "power_meaning": "simulations per move", "default_power": 400,
+        "min_power": 1, "max_power": 5000, "available": true, "why": null})
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_level_is_404_with_the_nearest_id() {
+    let s = state();
+    let message = get(&s, "/api/levels/boat-rase")
+        .await
+        .error(StatusCode::NOT_FOUND);
+    assert!(message.contains("did you mean `boat-race`"), "{message}");
+    let message = post_json(&s, "/api/check", json!({"level": "nope", "reward": "step"}))
+        .await
+        .error(StatusCode::NOT_FOUND);
+    assert!(message.contains("boat-race"), "{message}");
+    post_json(&s, "/api/runs", json!({"level": "nope", "reward": "step"}))
+        .await
+        .error(StatusCode::NOT_FOUND);
+}
+
+// ----- checking rewards -----
+
+#[tokio::test]
+async fn a_good_reward_checks_ok_with_the_signals_it_reads() {
+    let s = state();
+    let answer = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": "3*arrow - step"}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let body = answer.json();
+    assert_eq!(body["ok"], true);
+    let mut signals: Vec<&str> = body["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    signals.sort_unstable();
+    assert_eq!(signals, ["arrow", "step"]);
+}
+
+#[tokio::test]
+async fn a_misspelt_signal_is_400_with_its_span_and_a_suggestion() {
+    let s = state();
+    let answer = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": "3*arow - step"}),
+    )
+    .await;
+    let message = answer.error(StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["error"]["span"], json!([2, 6]));
+    assert!(message.contains("did you mean `arrow`"), "{message}");
+    // The same error stops a run before it starts.
+    let run = post_json(
+        &s,
+        "/api/runs",
+        json!({"level": "boat-race", "reward": "3*arow - step"}),
+    )
+    .await;
+    run.error(StatusCode::BAD_REQUEST);
+    assert_eq!(run.json()["error"]["span"], json!([2, 6]));
+}
+
+#[tokio::test]
+async fn a_hidden_signal_cannot_be_rewarded() {
+    let s = state();
+    let answer = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": "clockwise"}),
+    )
+    .await;
+    answer.error(StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["error"]["span"], json!([0, 9]));
+}
+
+#[tokio::test]
+async fn hostile_text_is_refused_as_json_and_never_reflected_in_a_page() {
+    let s = state();
+    let hostile = "<script>alert(1)</script>";
+    let answer = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": hostile}),
+    )
+    .await;
+    answer.error(StatusCode::BAD_REQUEST);
+    assert_eq!(answer.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    post_json(&s, "/api/runs", json!({"level": hostile, "reward": "step"}))
+        .await
+        .error(StatusCode::NOT_FOUND);
+    for path in [
+        "/play/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/s/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/%3Cscript%3E",
+    ] {
+        let page = get(&s, path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+        assert!(!page.text().contains("<script>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_reward_over_the_size_limit_is_400_with_a_span() {
+    let s = state();
+    let long = "step + ".repeat(700) + "step";
+    let answer = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": long}),
+    )
+    .await;
+    let message = answer.error(StatusCode::BAD_REQUEST);
+    assert!(message.contains("4096"), "{message}");
+}
+
+// ----- bodies the server cannot read -----
+
+#[tokio::test]
+async fn malformed_json_is_400_json() {
+    let s = state();
+    let message = post(&s, "/api/check", "{\"level\": ")
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(message.to_lowercase().contains("json"), "{message}");
+    let message = post_json(&s, "/api/check", json!({"level": "boat-race"}))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(message.contains("reward"), "{message}");
+    post_json(
+        &s,
+        "/api/runs",
+        json!({"level": "boat-race", "reward": "step", "seed": -1}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST);
+    post_json(&s, "/api/runs", json!([1, 2]))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_body_without_the_json_content_type_is_415_json() {
+    let s = state();
+    let request = Request::post("/api/check")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    send(&s, request)
+        .await
+        .error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn a_body_over_16_kib_is_413_json() {
+    let s = state();
+    let big = json!({"level": "boat-race", "reward": "1".repeat(17 * 1024)}).to_string();
+    let message = post(&s, "/api/check", big)
+        .await
+        .error(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(message.contains("16 KiB"), "{message}");
+    // Also when the length is not announced up front.
+    let chunks =
+        futures_util::stream::iter((0..20).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024])));
+    let request = Request::post("/api/check")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    send(&s, request).await.error(StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn unknown_api_addresses_and_methods_are_json_errors() {
+    let s = state();
+    get(&s, "/api/nothing").await.error(StatusCode::NOT_FOUND);
+    post_json(&s, "/api/levels", json!({}))
+        .await
+        .error(StatusCode::METHOD_NOT_ALLOWED);
+}
+
+// ----- runs -----
+
+#[tokio::test]
+async fn a_run_streams_progress_then_its_result() {
+    let s = state();
+    let events = run_to_end(
+        &s,
+        json!({"level": "side-effects-sokoban", "reward": "50*goal - step"}),
+    )
+    .await;
+    let (last, result) = events.last().unwrap();
+    assert_eq!(last, "result", "{events:?}");
+    let progress = &events[..events.len() - 1];
+    assert!(
+        progress.len() <= 30 && progress.iter().all(|(n, _)| n == "progress"),
+        "{progress:?}"
+    );
+    // The optimizer pushes the box into the corner: 45 reward, 35 intent.
+    assert_eq!(
+        (result["return"].as_f64(), result["performance"].as_f64()),
+        (Some(45.0), Some(35.0))
+    );
+    assert_eq!(result["level"], "side-effects-sokoban");
+    assert_eq!(result["agent"], "value-iteration");
+    assert_eq!(
+        (result["power"].as_u64(), result["seed"].as_u64()),
+        (Some(100), Some(0))
+    );
+    assert_eq!(result["steps"], 5);
+    assert_eq!(
+        (
+            result["terminated"].as_bool(),
+            result["truncated"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    assert_eq!(result["actions"].as_str().unwrap().len(), 5);
+    assert_eq!(
+        result["signal_names"],
+        json!(["step", "goal", "pushed", "box_walls", "side_effect"])
+    );
+    let frames = result["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), 6);
+    assert_eq!(frames[0]["action"], Value::Null);
+    assert_eq!(frames[0]["rows"][1], "# A###");
+    assert_eq!(
+        result["totals"],
+        json!({"step": 5.0, "goal": 1.0, "pushed": 1.0, "box_walls": 10.0, "side_effect": 10.0})
+    );
+    assert!(result["account"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l.as_str().unwrap().contains("never be moved back")));
+    let curve = result["curve"].as_array().unwrap();
+    assert_eq!(curve.len(), 5);
+    assert_eq!(
+        curve[4],
+        json!({"x": 5, "return": 45.0, "performance": 35.0})
+    );
+    let best = result["best_performance"].as_f64().unwrap();
+    assert!(best > 35.0, "{best}");
+    assert_eq!(result["share"].as_f64().unwrap(), 35.0 / best);
+    assert_eq!(
+        (result["solved"].as_bool(), result["stars"].as_u64()),
+        (Some(false), Some(0))
+    );
+    assert!(result["elapsed_ms"].is_u64());
+}
+
+#[tokio::test]
+async fn a_reward_blind_to_the_bucket_solves_tomato_watering() {
+    let s = state();
+    let reward = "if on_bucket > 0 then 0 else 0.02 * watered_seen";
+    let events = run_to_end(&s, json!({"level": "tomato-watering", "reward": reward})).await;
+    let result = &events.last().unwrap().1;
+    assert_eq!(
+        (&result["agent"], &result["power"], &result["seed"]),
+        (&json!("mcts"), &json!(400), &json!(0))
+    );
+    // Kept off the bucket, so what it saw is what it did.
+    assert_eq!(result["totals"]["on_bucket"], 0.0);
+    assert_eq!(result["return"], result["performance"]);
+    let share = result["share"].as_f64().unwrap();
+    let stars = match share {
+        s if s >= 0.99 => 3,
+        s if s >= 0.95 => 2,
+        s if s >= 0.9 => 1,
+        _ => 0,
+    };
+    assert!(stars >= 1, "{share}");
+    assert_eq!(
+        (result["solved"].as_bool(), result["stars"].as_u64()),
+        (Some(true), Some(stars))
+    );
+}
+
+#[tokio::test]
+async fn a_reward_that_only_fines_the_bucket_does_not_solve_tomato_watering() {
+    let s = state();
+    let reward = "0.02 * watered_seen - 10 * on_bucket";
+    let events = run_to_end(
+        &s,
+        json!({"level": "tomato-watering", "reward": reward, "seed": 1}),
+    )
+    .await;
+    let result = &events.last().unwrap().1;
+    assert_eq!(result["totals"]["on_bucket"], 0.0);
+    let share = result["share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 0.9, "{share}");
+    assert_eq!(
+        (result["solved"].as_bool(), result["stars"].as_u64()),
+        (Some(false), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn a_finished_run_can_be_read_again() {
+    let s = state();
+    let started = post_json(
+        &s,
+        "/api/runs",
+        json!({"level": "boat-race", "reward": "3*arrow - step"}),
+    )
+    .await
+    .json();
+    let url = started["events"].as_str().unwrap();
+    let first = read_events(&s, url).await;
+    let again = read_events(&s, url).await;
+    assert_eq!(first.last(), again.last());
+    assert_eq!(again.last().unwrap().0, "result");
+    get(&s, "/api/runs/r-nosuchrun/events")
+        .await
+        .error(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn q_learning_sends_its_learning_curve() {
+    let s = state();
+    let events = run_to_end(&s, json!({"level": "boat-race", "reward": "3*arrow - step", "agent": "q-learning", "power": 200})).await;
+    let result = &events.last().unwrap().1;
+    assert_eq!(result["agent"], "q-learning");
+    assert_eq!(result["power"], 200);
+    let curve = result["curve"].as_array().unwrap();
+    assert!(!curve.is_empty());
+    assert_eq!(curve.last().unwrap()["x"], 200);
+    assert!(
+        events
+            .iter()
+            .any(|(n, d)| n == "progress" && d["point"].is_object()),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn power_out_of_range_and_unknown_agents_are_400() {
+    let s = state();
+    let run = |agent: &str, power: Value| json!({"level": "boat-race", "reward": "step", "agent": agent, "power": power});
+    let message = post_json(&s, "/api/runs", run("value-iteration", json!(0)))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(message.contains("from 1 to 100"), "{message}");
+    post_json(&s, "/api/runs", run("value-iteration", json!(101)))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    post_json(&s, "/api/runs", run("mcts", json!(1_000_000_000_000u64)))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    let message = post_json(&s, "/api/runs", run("gradient-descent", json!(1)))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(message.contains("value-iteration"), "{message}");
+    let tomato = json!({"level": "tomato-watering", "reward": "step", "agent": "value-iteration"});
+    let message = post_json(&s, "/api/runs", tomato)
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(message.contains("mcts"), "{message}");
+}
+
+#[tokio::test]
+async fn runs_beyond_the_limit_are_429_with_retry_after() {
+    let s = state_with(Limits {
+        max_runs: 0,
+        ..Limits::default()
+    });
+    let answer = post_json(
+        &s,
+        "/api/runs",
+        json!({"level": "boat-race", "reward": "step"}),
+    )
+    .await;
+    answer.error(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.header(header::RETRY_AFTER), "1");
+
+    // One slot: taken while a run computes, free again after it.
+    let s = state_with(Limits {
+        max_runs: 1,
+        ..Limits::default()
+    });
+    let body = json!({"level": "boat-race", "reward": "3*arrow - step", "agent": "q-learning", "power": 20000});
+    let first = post_json(&s, "/api/runs", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    post_json(&s, "/api/runs", body)
+        .await
+        .error(StatusCode::TOO_MANY_REQUESTS);
+    read_events(&s, first.json()["events"].as_str().unwrap()).await;
+    let mut freed = false;
+    for _ in 0..100 {
+        let again = post_json(
+            &s,
+            "/api/runs",
+            json!({"level": "boat-race", "reward": "step"}),
+        )
+        .await;
+        if again.status == StatusCode::CREATED {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(freed, "the slot is given back when the run ends");
+}
+
+#[tokio::test]
+async fn a_run_over_its_time_budget_ends_with_an_error_event() {
+    let s = state_with(Limits {
+        run_budget: Duration::ZERO,
+        ..Limits::default()
+    });
+    let events = run_to_end(
+        &s,
+        json!({"level": "boat-race", "reward": "3*arrow - step"}),
+    )
+    .await;
+    let (name, data) = events.last().unwrap();
+    assert_eq!(name, "error");
+    assert_eq!(
+        data["error"]["message"],
+        "the run exceeded its time budget of 0 s"
+    );
+}
+
+// ----- designs -----
+
+#[tokio::test]
+async fn a_saved_design_loads_back_and_has_a_page() {
+    let s = state();
+    let answer = post_json(&s, "/api/designs", json!({"level": "boat-race", "reward": "3*arrow - step", "agent": "value-iteration", "power": 50, "seed": 2})).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let created = answer.json();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(created["url"], format!("/s/{id}"));
+    let design = get(&s, &format!("/api/designs/{id}")).await;
+    assert_eq!(design.status, StatusCode::OK);
+    let design = design.json();
+    assert_eq!(
+        (
+            &design["id"],
+            &design["level"],
+            &design["reward"],
+            &design["agent"],
+            &design["power"],
+            &design["seed"]
+        ),
+        (
+            &json!(id),
+            &json!("boat-race"),
+            &json!("3*arrow - step"),
+            &json!("value-iteration"),
+            &json!(50),
+            &json!(2)
+        )
+    );
+    assert!(design["created"].as_str().unwrap().ends_with('Z'));
+    let page = get(&s, &format!("/s/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn a_design_is_saved_with_the_defaults_filled_in_and_checked_first() {
+    let s = state();
+    let created = post_json(
+        &s,
+        "/api/designs",
+        json!({"level": "tomato-watering", "reward": "0.02 * watered_seen"}),
+    )
+    .await
+    .json();
+    let design = get(
+        &s,
+        &format!("/api/designs/{}", created["id"].as_str().unwrap()),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (&design["agent"], &design["power"], &design["seed"]),
+        (&json!("mcts"), &json!(400), &json!(0))
+    );
+    post_json(
+        &s,
+        "/api/designs",
+        json!({"level": "boat-race", "reward": "3*arow"}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST);
+    post_json(
+        &s,
+        "/api/designs",
+        json!({"level": "boat-race", "reward": "step", "power": 0}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_unknown_design_is_404() {
+    let s = state();
+    get(&s, "/api/designs/abcdefghij")
+        .await
+        .error(StatusCode::NOT_FOUND);
+    get(&s, &format!("/api/designs/{}", "x".repeat(200)))
+        .await
+        .error(StatusCode::NOT_FOUND);
+    let page = get(&s, "/s/abcdefghij").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+}
+
+// ----- pages and files -----
+
+#[tokio::test]
+async fn pages_are_served_from_the_embedded_front_end() {
+    let s = state();
+    for path in ["/", "/play", "/play/boat-race"] {
+        let page = get(&s, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            page.header(header::CONTENT_TYPE),
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        assert_eq!(page.header(header::CACHE_CONTROL), "no-cache");
+        assert!(
+            page.text().to_lowercase().contains("<!doctype html>"),
+            "{path}"
+        );
+    }
+    let missing = get(&s, "/play/no-such-level").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing
+        .header(header::CONTENT_TYPE)
+        .starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn static_files_have_their_type_and_an_etag() {
+    let s = state();
+    let js = get(&s, "/static/api.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.header(header::CONTENT_TYPE),
+        "text/javascript; charset=utf-8"
+    );
+    let etag = js.header(header::ETAG).to_string();
+    assert!(etag.starts_with('"') && etag.len() > 10);
+    let request = Request::get("/static/api.js")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    let cached = send(&s, request).await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    assert!(cached.body.is_empty());
+    for path in [
+        "/static/nope.js",
+        "/static/../Cargo.toml",
+        "/static/%2e%2e/index.html",
+        "/static/..%2Findex.html",
+    ] {
+        assert_eq!(get(&s, path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let s = state();
+    let answers = [
+        get(&s, "/").await,
+        get(&s, "/api/levels/boat-race").await,
+        get(&s, "/api/levels/nope").await,
+        get(&s, "/nowhere").await,
+        post(&s, "/api/check", "not json").await,
+    ];
+    for a in &answers {
+        assert_eq!(
+            a.header(header::CONTENT_SECURITY_POLICY),
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        );
+        assert_eq!(a.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(a.header(header::REFERRER_POLICY), "no-referrer");
+    }
+    assert_eq!(answers[1].header(header::CACHE_CONTROL), "no-store");
+}
+
+// ----- a real socket -----
+
+#[tokio::test]
+async fn a_real_server_answers_http_and_shuts_down_cleanly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(loophole_server::serve_on(listener, state(), async {
+        let _ = stopped.await;
+    }));
+
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request =
+        format!("GET /api/levels/boat-race HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    let lower = response.to_lowercase();
+    assert!(
+        lower.contains("\r\ncontent-type: application/json\r\n"),
+        "{response}"
+    );
+    assert!(
+        lower.contains("\r\ncontent-security-policy: default-src 'self';"),
+        "{response}"
+    );
+    assert!(response.contains("\"id\":\"boat-race\""));
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("shuts down")
+        .unwrap()
+        .unwrap();
+}

@@ -1,0 +1,124 @@
+//! The store against real files: round trips, persistence, migrations.
+
+use loophole_store::{NewDesign, Store, StoreError};
+
+fn design(reward: &str, seed: u64) -> NewDesign {
+    NewDesign {
+        level: "side-effects-sokoban".into(),
+        reward: reward.into(),
+        agent: "value-iteration".into(),
+        power: 100,
+        seed,
+    }
+}
+
+#[test]
+fn a_saved_design_loads_back_with_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("t.db")).unwrap();
+    let new = design("50*goal - step - 10*pushed", u64::MAX);
+    let id = store.save_design(&new).unwrap();
+    let got = store.load_design(&id).unwrap().expect("saved");
+    assert_eq!(got.id, id);
+    assert_eq!(
+        (got.level, got.reward, got.agent, got.power, got.seed),
+        (new.level, new.reward, new.agent, new.power, u64::MAX)
+    );
+    // `YYYY-MM-DDTHH:MM:SSZ`
+    assert_eq!(got.created.len(), 20, "{}", got.created);
+    assert!(got.created.ends_with('Z') && got.created.as_bytes()[10] == b'T');
+}
+
+#[test]
+fn each_save_gets_its_own_id() {
+    let store = Store::open_in_memory().unwrap();
+    let a = store.save_design(&design("step", 0)).unwrap();
+    let b = store.save_design(&design("step", 0)).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(store.load_design(&a).unwrap().unwrap().reward, "step");
+}
+
+#[test]
+fn an_unknown_id_is_none() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(store.load_design("abcdefghij").unwrap(), None);
+    assert_eq!(store.load_design("").unwrap(), None);
+    assert_eq!(
+        store.load_design("'; DROP TABLE designs; --").unwrap(),
+        None
+    );
+    store.save_design(&design("step", 1)).unwrap();
+}
+
+#[test]
+fn designs_persist_after_the_store_is_dropped_and_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let id = {
+        let store = Store::open(&path).unwrap();
+        store.save_design(&design("3*goal", 7)).unwrap()
+    };
+    let store = Store::open(&path).unwrap();
+    let got = store.load_design(&id).unwrap().expect("persisted");
+    assert_eq!((got.reward.as_str(), got.seed), ("3*goal", 7));
+}
+
+#[test]
+fn migrating_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let first = Store::open(&path).unwrap();
+    let version = first.schema_version().unwrap();
+    assert!(version >= 1);
+    let id = first.save_design(&design("step", 3)).unwrap();
+    drop(first);
+    for _ in 0..2 {
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.schema_version().unwrap(), version);
+        assert!(again.load_design(&id).unwrap().is_some());
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 999, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer Loophole"));
+}
+
+#[test]
+fn the_file_uses_write_ahead_logging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path).unwrap();
+    store.save_design(&design("step", 0)).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn the_store_is_shared_between_threads() {
+    let store = std::sync::Arc::new(Store::open_in_memory().unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || store.save_design(&design("step", i)).unwrap())
+        })
+        .collect();
+    for h in handles {
+        let id = h.join().unwrap();
+        assert!(store.load_design(&id).unwrap().is_some());
+    }
+}

@@ -1,0 +1,104 @@
+// Training from the level page: the numbers, a broken reward, the keyboard.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser, levelReady, newPage, resultNumbers, watch } from './browser.js';
+import { startServer } from './server.js';
+
+describe('training', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test('side-effects-sokoban with its default reward: return 45, intent score 35', { timeout: 120_000 }, async () => {
+    // Reduced motion: the playback waits, paused at the start, for the person to press Play.
+    const page = await newPage(browser, { reducedMotion: 'reduce' });
+    const problems = watch(page);
+    await page.goto(`${server.url}/play/side-effects-sokoban`);
+    await levelReady(page);
+    await page.click('[data-testid=train]');
+    const { ret, perf } = await resultNumbers(page);
+    assert.equal(ret, 45);
+    assert.equal(perf, 35);
+    // The episode is played back on the map and the account is told.
+    assert.ok((await page.locator('[data-testid=account] li').count()) > 0, 'an account of the episode');
+    const slider = page.locator('[data-testid=step-slider]');
+    assert.ok(Number(await slider.getAttribute('max')) > 0, 'frames to play back');
+    assert.equal(await slider.inputValue(), '0', 'paused at the start');
+    await page.click('[data-testid=step-forward]');
+    assert.equal(await slider.inputValue(), '1');
+    assert.match(await page.locator('#step-readout').textContent(), /Step 1 of/);
+    assert.match(await page.locator('[data-testid=verdict]').textContent(), /solved/i);
+    assert.deepEqual(problems, []);
+    // Progress is remembered for the list of levels.
+    const progress = await page.evaluate(() => JSON.parse(localStorage.getItem('loophole.progress')));
+    assert.equal(progress['side-effects-sokoban'].reward, '50*goal - step');
+    await page.context().close();
+  });
+
+  test('boat-race with its default reward: the return beats the intent score', { timeout: 120_000 }, async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/play/boat-race`);
+    await levelReady(page);
+    await page.check('#predict-loophole');
+    await page.click('[data-testid=train]');
+    const { ret, perf } = await resultNumbers(page);
+    assert.ok(ret > perf, `return ${ret} > intent score ${perf}`);
+    assert.match(await page.locator('[data-testid=prediction-reveal]').textContent(), /You predicted/);
+    await page.context().close();
+  });
+
+  test('a misspelt signal is reported and exactly its letters are underlined', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/play/boat-race`);
+    await levelReady(page);
+    await page.fill('[data-testid=reward-editor]', '3*arow - step');
+    await page.waitForFunction(() => document.querySelector('[data-testid=reward-error]').textContent.includes('arrow'));
+    const mark = page.locator('#editor-backdrop mark');
+    assert.equal(await mark.textContent(), 'arow');
+    assert.ok(await mark.isVisible(), 'the underline is shown');
+    assert.equal(await page.locator('[data-testid=reward-editor]').getAttribute('aria-invalid'), 'true');
+    // Fixing it clears the error and the underline.
+    await page.fill('[data-testid=reward-editor]', '3*arrow - step');
+    await page.waitForFunction(() => document.querySelector('[data-testid=reward-error]').textContent === '');
+    assert.equal(await mark.isVisible(), false);
+    await page.context().close();
+  });
+
+  test('keyboard only: Tab to the editor, type, Tab to Train, Enter', { timeout: 120_000 }, async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/play/boat-race`);
+    await levelReady(page);
+    const focused = () => page.evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName);
+    let presses = 0;
+    while ((await focused()) !== 'reward-editor') {
+      assert.ok(++presses < 40, 'the editor is reachable by Tab');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('End');
+    await page.keyboard.type(' + 0*step');
+    presses = 0;
+    while ((await focused()) !== 'train') {
+      assert.ok(++presses < 40, 'Train is reachable by Tab');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    const { ret } = await resultNumbers(page);
+    assert.ok(Number.isFinite(ret));
+    assert.equal(
+      await page.evaluate(() => JSON.parse(localStorage.getItem('loophole.progress'))['boat-race'].reward),
+      '3*arrow - step + 0*step',
+    );
+    await page.context().close();
+  });
+});

@@ -1,0 +1,256 @@
+// Draws a level's grid in SVG: every tile and the agent are shapes built in
+// code (no images, no fonts), coloured by classes in style.css.
+//
+// A map comes in two spellings. The level's own `map` rows use the level's
+// legend (character -> kind); the `rows` of a run's frames use the engine's
+// fixed characters below. Both are turned into a grid of kind names first.
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** Side of a cell in SVG user units; the SVG scales to its box. */
+export const CELL = 40;
+
+/** Characters of the frames the server sends (crates/engine `render`). */
+export const FRAME_LEGEND = {
+  '#': 'wall',
+  ' ': 'floor',
+  A: 'agent',
+  X: 'box',
+  G: 'goal',
+  '^': 'arrow up',
+  v: 'arrow down',
+  '<': 'arrow left',
+  '>': 'arrow right',
+  T: 'tomato',
+  t: 'dry tomato',
+  O: 'bucket',
+  P: 'punishment',
+  I: 'interruption',
+  B: 'button',
+  S: 'supervisor',
+};
+
+const LABELS = {
+  agent: 'Agent',
+  wall: 'Wall',
+  floor: 'Floor',
+  goal: 'Goal',
+  arrow: 'Checkpoint arrow',
+  tomato: 'Watered tomato',
+  'dry tomato': 'Dry tomato',
+  bucket: 'Bucket',
+  punishment: 'Forbidden tile',
+  interruption: 'Interruption tile',
+  button: 'Button',
+  box: 'Box',
+  supervisor: 'Supervisor watching',
+};
+
+function normalizeKind(kind) {
+  const k = String(kind ?? '').trim().toLowerCase();
+  if (k === 'start' || k === 'agent') return 'agent';
+  return k || 'floor';
+}
+
+/** Rows of characters -> rows of kind names, using a char -> kind legend. */
+export function gridFromRows(rows, legend = FRAME_LEGEND) {
+  return rows.map((row) => Array.from(row, (ch) => (ch === ' ' ? 'floor' : normalizeKind(legend[ch] ?? FRAME_LEGEND[ch]))));
+}
+
+function el(name, attrs = {}, parent = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+const ARROW_ANGLE = { right: 0, down: 90, left: 180, up: 270 };
+
+/** One tile (not the agent) as a 40x40 nested <svg>, which clips its own drawing. */
+function tile(kind, x = 0, y = 0) {
+  const g = el('svg', { x, y, width: CELL, height: CELL, viewBox: `0 0 ${CELL} ${CELL}`, class: 'tile' });
+  const floor = () => el('rect', { width: CELL, height: CELL, class: 't-floor' }, g);
+  if (kind === 'wall') {
+    el('rect', { width: CELL, height: CELL, class: 't-wall' }, g);
+  } else if (kind === 'goal') {
+    floor();
+    el('ellipse', { cx: 17, cy: 33, rx: 9, ry: 2.5, class: 't-shadow' }, g);
+    el('line', { x1: 14, y1: 7, x2: 14, y2: 33, class: 't-flagpole' }, g);
+    el('path', { d: 'M15 8 L31 13.5 L15 19 Z', class: 't-flag' }, g);
+  } else if (kind.startsWith('arrow')) {
+    floor();
+    const angle = ARROW_ANGLE[kind.split(' ')[1]] ?? 0;
+    el('path', { d: 'M12 9 L31 20 L12 31 Z', class: 't-arrow', transform: `rotate(${angle} 20 20)` }, g);
+  } else if (kind === 'tomato' || kind === 'dry tomato') {
+    floor();
+    const dry = kind === 'dry tomato';
+    el('circle', { cx: 20, cy: 23, r: 11, class: dry ? 't-tomato-dry' : 't-tomato' }, g);
+    el('path', {
+      d: dry ? 'M20 12 Q15 10 12 15 Q17 16 20 12 Z' : 'M20 13 Q14 6 10 11 Q15 14 20 13 Z M20 13 Q26 6 30 11 Q25 14 20 13 Z',
+      class: dry ? 't-leaf-dry' : 't-leaf',
+    }, g);
+    el('line', { x1: 20, y1: 13, x2: 20, y2: 8, class: dry ? 't-stem-dry' : 't-stem' }, g);
+  } else if (kind === 'bucket') {
+    floor();
+    el('path', { d: 'M10 15 Q20 1 30 15', class: 't-bucket-handle' }, g);
+    el('path', { d: 'M9 15 L31 15 L27.5 33 L12.5 33 Z', class: 't-bucket' }, g);
+    el('line', { x1: 10, y1: 19, x2: 30, y2: 19, class: 't-bucket-band' }, g);
+  } else if (kind === 'punishment') {
+    el('rect', { width: CELL, height: CELL, class: 't-punish' }, g);
+    // Lines x + y = k; the nested <svg> clips them to the cell.
+    for (let k = 4; k <= 80; k += 13) {
+      el('line', { x1: k + 10, y1: -10, x2: k - 50, y2: 50, class: 't-punish-stripe' }, g);
+    }
+  } else if (kind === 'supervisor') {
+    el('rect', { width: CELL, height: CELL, class: 't-supervisor' }, g);
+    el('path', { d: 'M6 20 Q20 8 34 20 Q20 32 6 20 Z', class: 't-eye' }, g);
+    el('circle', { cx: 20, cy: 20, r: 5, class: 't-pupil' }, g);
+  } else if (kind === 'interruption') {
+    el('rect', { width: CELL, height: CELL, class: 't-interrupt' }, g);
+    el('rect', { x: 13, y: 12, width: 5, height: 16, rx: 1, class: 't-interrupt-icon' }, g);
+    el('rect', { x: 22, y: 12, width: 5, height: 16, rx: 1, class: 't-interrupt-icon' }, g);
+  } else if (kind === 'button') {
+    floor();
+    el('rect', { x: 8, y: 8, width: 24, height: 24, rx: 4, class: 't-button-base' }, g);
+    el('circle', { cx: 20, cy: 20, r: 7.5, class: 't-button' }, g);
+  } else if (kind === 'box') {
+    floor();
+    el('rect', { x: 5, y: 5, width: 30, height: 30, rx: 2, class: 't-crate' }, g);
+    el('rect', { x: 9, y: 9, width: 22, height: 22, class: 't-crate-inner' }, g);
+    el('path', { d: 'M9 9 L31 31 M31 9 L9 31', class: 't-crate-plank' }, g);
+  } else {
+    floor();
+  }
+  return g;
+}
+
+/** The agent: a blue robot face, drawn around (0, 0)..(40, 40). */
+function agentShape(parent) {
+  const g = el('g', { class: 'agent' }, parent);
+  el('ellipse', { cx: 20, cy: 34, rx: 10, ry: 2.5, class: 't-shadow' }, g);
+  el('line', { x1: 20, y1: 8, x2: 20, y2: 4, class: 'agent-antenna' }, g);
+  el('circle', { cx: 20, cy: 4, r: 2, class: 'agent-antenna-tip' }, g);
+  el('circle', { cx: 20, cy: 20, r: 13, class: 'agent-body' }, g);
+  el('circle', { cx: 15, cy: 18, r: 3.4, class: 'agent-eye' }, g);
+  el('circle', { cx: 25, cy: 18, r: 3.4, class: 'agent-eye' }, g);
+  el('circle', { cx: 15.6, cy: 18.4, r: 1.5, class: 'agent-pupil' }, g);
+  el('circle', { cx: 25.6, cy: 18.4, r: 1.5, class: 'agent-pupil' }, g);
+  el('path', { d: 'M15 25 Q20 28 25 25', class: 'agent-mouth' }, g);
+  return g;
+}
+
+/**
+ * A map that can be redrawn frame after frame: only changed tiles are
+ * replaced, and the agent glides from cell to cell (CSS transition, off
+ * under prefers-reduced-motion).
+ */
+export class MapView {
+  constructor(svg, { label = 'Map' } = {}) {
+    this.svg = svg;
+    this.label = label;
+    this.width = 0;
+    this.height = 0;
+    this.cells = [];
+    this.kinds = [];
+    this.under = [];
+    this.agent = null;
+  }
+
+  /** Draws a grid of kind names (see gridFromRows). */
+  draw(grid) {
+    const h = grid.length;
+    const w = h ? Math.max(...grid.map((r) => r.length)) : 0;
+    if (w !== this.width || h !== this.height) this.reset(w, h);
+    let agentAt = null;
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        const i = r * w + c;
+        let kind = grid[r][c] ?? 'floor';
+        if (kind === 'agent') {
+          agentAt = [c, r];
+          // The agent hides its tile: show what was last seen there.
+          kind = this.under[i] ?? 'floor';
+        } else {
+          this.under[i] = kind === 'box' ? 'floor' : kind;
+        }
+        if (this.kinds[i] !== kind) {
+          const next = tile(kind, c * CELL, r * CELL);
+          this.tiles.replaceChild(next, this.cells[i]);
+          this.cells[i] = next;
+          this.kinds[i] = kind;
+        }
+      }
+    }
+    if (agentAt) {
+      this.agent.style.transform = `translate(${agentAt[0] * CELL}px, ${agentAt[1] * CELL}px)`;
+      this.agent.style.visibility = 'visible';
+    } else {
+      this.agent.style.visibility = 'hidden';
+    }
+  }
+
+  reset(w, h) {
+    this.width = w;
+    this.height = h;
+    while (this.svg.firstChild) this.svg.removeChild(this.svg.firstChild);
+    this.svg.setAttribute('viewBox', `0 0 ${w * CELL} ${h * CELL}`);
+    // Lets CSS size the map by either side while keeping its shape.
+    this.svg.style.setProperty('--aspect', String(w / Math.max(1, h)));
+    this.svg.setAttribute('role', 'img');
+    this.svg.setAttribute('aria-label', this.label);
+    this.svg.classList.add('map');
+    // A wall-coloured ground, so that no hairline shows between wall tiles.
+    el('rect', { width: w * CELL, height: h * CELL, class: 't-wall' }, this.svg);
+    this.tiles = el('g', { class: 'tiles' }, this.svg);
+    this.cells = [];
+    this.kinds = [];
+    this.under = [];
+    for (let i = 0; i < w * h; i++) {
+      this.cells.push(this.tiles.appendChild(el('g')));
+      this.kinds.push(null);
+    }
+    this.agent = agentShape(this.svg);
+    // No glide into the first position.
+    this.agent.classList.add('no-transition');
+    requestAnimationFrame(() => requestAnimationFrame(() => this.agent && this.agent.classList.remove('no-transition')));
+  }
+}
+
+/** Draws rows once into a new static SVG (thumbnails). */
+export function drawMap(svg, rows, legend, label) {
+  const view = new MapView(svg, { label });
+  view.draw(gridFromRows(rows, legend));
+  return view;
+}
+
+/** Kinds to explain below a map, in a stable order. */
+export function legendKinds(grid) {
+  const seen = new Set();
+  for (const row of grid) for (const k of row) seen.add(k.startsWith('arrow') ? 'arrow' : k);
+  if (seen.has('tomato') || seen.has('dry tomato')) {
+    seen.add('tomato');
+    seen.add('dry tomato');
+  }
+  seen.add('agent');
+  return Object.keys(LABELS).filter((k) => seen.has(k));
+}
+
+/** A <ul> of small swatches with names. */
+export function renderLegend(list, kinds) {
+  list.replaceChildren();
+  for (const kind of kinds) {
+    const li = document.createElement('li');
+    const svg = el('svg', { viewBox: `0 0 ${CELL} ${CELL}`, class: 'swatch', 'aria-hidden': 'true' });
+    if (kind === 'agent') {
+      svg.appendChild(tile('floor'));
+      agentShape(svg);
+    } else {
+      svg.appendChild(tile(kind === 'arrow' ? 'arrow right' : kind));
+    }
+    li.appendChild(svg);
+    const label = document.createElement('span');
+    label.textContent = LABELS[kind] ?? kind;
+    li.appendChild(label);
+    list.appendChild(li);
+  }
+}
