@@ -14,6 +14,7 @@ use loophole_engine::world::Params;
 use serde_json::json;
 
 use crate::output::{self, Failure};
+use crate::plot;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,6 +56,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Return and performance against optimization power: the Goodhart curve.
+    Sweep(SweepArgs),
     /// Markdown table of return against performance for every level and agent (docs/RESULTS.md).
     Table {
         /// Episodes (seeds 0..N-1) averaged per cell.
@@ -111,6 +114,34 @@ struct ReplayArgs {
 }
 
 #[derive(Args, Debug)]
+struct SweepArgs {
+    #[command(flatten)]
+    level: LevelArgs,
+    /// The reward to optimize (default: the level's own).
+    #[arg(long)]
+    reward: Option<String>,
+    /// value-iteration, q-learning or mcts (default: as for `run`).
+    #[arg(long)]
+    agent: Option<String>,
+    /// Powers: `1,2,5`, a range `1..24`, or `10..10000:20` (20 log-spaced powers).
+    #[arg(long)]
+    powers: String,
+    /// Episodes per power (seeds 0..N-1).
+    #[arg(long, default_value_t = 10)]
+    seeds: u64,
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    /// Also write the points as CSV.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Also draw both curves against power as SVG.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
 struct RunArgs {
     #[command(flatten)]
     level: LevelArgs,
@@ -142,6 +173,7 @@ pub fn main() -> ExitCode {
         | Some(Command::Bench { json, .. }) => *json,
         Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
         Some(Command::Replay(a)) => a.json,
+        Some(Command::Sweep(a)) => a.json,
         Some(Command::Run(a)) => a.json,
         None => false,
     };
@@ -149,6 +181,7 @@ pub fn main() -> ExitCode {
         Some(Command::Levels { json }) => levels_cmd(json),
         Some(Command::Replay(a)) => replay_cmd(a),
         Some(Command::Run(a)) => run_cmd(a),
+        Some(Command::Sweep(a)) => sweep_cmd(a),
         Some(Command::Check {
             level,
             reward,
@@ -467,6 +500,154 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
                 }
                 (None, None) => {}
             }
+        }
+    }
+    Ok(())
+}
+
+fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
+    use loophole_engine::experiment;
+    use rayon::prelude::*;
+
+    let level = load_level(&a.level)?;
+    let params = parse_params(&a.params)?;
+    let src = a
+        .reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let reward = level
+        .compile_reward(&src)
+        .map_err(|d| Failure::reward(&src, d))?;
+    let agent = match &a.agent {
+        Some(name) => AgentKind::parse(name).map_err(Failure::usage)?,
+        None => loophole_engine::score::default_agent(&level),
+    };
+    let powers = experiment::parse_powers(&a.powers).map_err(Failure::usage)?;
+    if a.seeds == 0 || a.seeds > experiment::MAX_SEEDS {
+        return Err(Failure::usage(format!(
+            "--seeds must be from 1 to {}",
+            experiment::MAX_SEEDS
+        )));
+    }
+    let jobs = experiment::jobs(&powers, a.seeds);
+    let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
+    if let Some(bar) = &bar {
+        bar.set_length(jobs.len() as u64);
+    }
+    // Results come back in job order whatever the number of threads, so the
+    // output is the same bytes on one core or many.
+    let results: Vec<Result<(f64, f64), String>> = jobs
+        .par_iter()
+        .map(|&(power, seed)| {
+            let r = experiment::run_job(&level, &reward, agent, power, seed, &params);
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            r
+        })
+        .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let results: Vec<(f64, f64)> = results
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(Failure::usage)?;
+    let points = experiment::summarize(&powers, a.seeds, &results);
+
+    if let Some(path) = &a.csv {
+        let mut csv = String::from("power,return_mean,return_sd,performance_mean,performance_sd\n");
+        for p in &points {
+            csv.push_str(&format!(
+                "{},{},{},{},{}\n",
+                p.power,
+                output::round(p.return_mean),
+                output::round(p.return_sd),
+                output::round(p.performance_mean),
+                output::round(p.performance_sd)
+            ));
+        }
+        std::fs::write(path, csv)
+            .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &a.svg {
+        let series = |name: &str, f: &dyn Fn(&experiment::SweepPoint) -> (f64, f64)| plot::Series {
+            name: name.to_string(),
+            points: points.iter().map(|p| (p.power as f64, f(p).0)).collect(),
+            band: Some(
+                points
+                    .iter()
+                    .map(|p| (p.power as f64, f(p).0 - f(p).1, f(p).0 + f(p).1))
+                    .collect(),
+            ),
+        };
+        let svg = plot::line_chart(
+            &format!("{}: what a stronger optimizer does", level.title),
+            &format!(
+                "optimization power ({}, {})",
+                agent.name(),
+                agent.power_meaning()
+            ),
+            &format!("mean over {} episodes (band: ±1 sd)", a.seeds),
+            &[
+                series(&format!("return ({src})"), &|p| {
+                    (p.return_mean, p.return_sd)
+                }),
+                series(&format!("intent ({})", level.intent_source), &|p| {
+                    (p.performance_mean, p.performance_sd)
+                }),
+            ],
+        )
+        .map_err(Failure::runtime)?;
+        std::fs::write(path, svg)
+            .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if a.json {
+        let list: Vec<_> = points
+            .iter()
+            .map(|p| {
+                json!({
+                    "power": p.power,
+                    "return_mean": output::round(p.return_mean),
+                    "return_sd": output::round(p.return_sd),
+                    "performance_mean": output::round(p.performance_mean),
+                    "performance_sd": output::round(p.performance_sd),
+                })
+            })
+            .collect();
+        output::print_json(&json!({
+            "level": level.id,
+            "agent": agent.name(),
+            "reward": src,
+            "seeds": a.seeds,
+            "points": list,
+        }));
+    } else {
+        println!(
+            "{} — {} over {} seeds; reward: {src}",
+            level.title,
+            agent.name(),
+            a.seeds
+        );
+        println!(
+            "{:>8}  {:>20}  {:>20}",
+            "power", "return (mean ± sd)", "intent (mean ± sd)"
+        );
+        for p in &points {
+            println!(
+                "{:>8}  {:>20}  {:>20}",
+                p.power,
+                format!(
+                    "{} ± {}",
+                    output::num(p.return_mean),
+                    output::num(p.return_sd)
+                ),
+                format!(
+                    "{} ± {}",
+                    output::num(p.performance_mean),
+                    output::num(p.performance_sd)
+                )
+            );
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 mod cli;
 mod output;
+mod plot;
 
 use std::process::ExitCode;
 

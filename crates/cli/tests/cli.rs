@@ -41,7 +41,12 @@ fn levels_json_lists_the_classic_levels() {
     }
     let boat = &v[0];
     assert_eq!(boat["default_reward"], "3*arrow - step");
-    let clockwise = boat["signals"].as_array().unwrap().iter().find(|s| s["name"] == "clockwise").unwrap();
+    let clockwise = boat["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "clockwise")
+        .unwrap();
     assert_eq!(clockwise["visibility"], "hidden");
 }
 

@@ -8,9 +8,11 @@
 
 use std::fmt;
 
+use crate::company::{CompanyRules, CompanyWorld, Project};
 use crate::grid::{BoxCosts, Cell, Dir, GridWorld, Mechanics, Tile};
 use crate::lang::{self, Access, Program, SignalDecl, Visibility};
 use crate::world::World;
+use crate::worlds::LevelWorld;
 
 /// Longest level file accepted.
 pub const MAX_LEVEL_BYTES: usize = 64 * 1024;
@@ -53,9 +55,9 @@ pub struct Level {
     pub story: String,
     /// Step limit: an episode that has not ended by then is truncated.
     pub steps: u32,
-    /// The map as written in the file.
+    /// The map as written in the file (empty for worlds without one).
     pub map: Vec<String>,
-    pub world: GridWorld,
+    pub world: LevelWorld,
     /// Signal declarations, in the order of the world's signal buffer.
     pub signals: Vec<SignalDecl>,
     pub default_reward: String,
@@ -130,7 +132,8 @@ impl Field<'_> {
     }
 }
 
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 13] = [
+    "world",
     "id",
     "title",
     "steps",
@@ -398,56 +401,14 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
     Ok(m)
 }
 
-/// Reads and validates a level file.
-pub fn parse(text: &str) -> Result<Level, LevelError> {
-    if text.len() > MAX_LEVEL_BYTES {
-        return err(
-            1,
-            1,
-            format!(
-                "the file is {} bytes; the limit is {MAX_LEVEL_BYTES}",
-                text.len()
-            ),
-        );
-    }
-    let fields = split_fields(text)?;
+type Require<'a, 'f> = dyn Fn(&str) -> Result<&'f Field<'a>, LevelError> + 'f;
+
+/// The map, legend and mechanics of a grid level.
+fn build_grid<'a, 'f>(
+    fields: &'f [Field<'a>],
+    require: &Require<'a, 'f>,
+) -> Result<(LevelWorld, Vec<String>), LevelError> {
     let get = |name: &str| fields.iter().find(|f| f.name == name);
-    let last_line = text.lines().count().max(1);
-    let require = |name: &str| -> Result<&Field, LevelError> {
-        match get(name) {
-            Some(f) if !f.lines.is_empty() => Ok(f),
-            Some(f) => err(f.line, 1, format!("the field `{name}` is empty")),
-            None => err(last_line, 1, format!("the field `{name}:` is missing")),
-        }
-    };
-
-    let id_f = require("id")?;
-    let id = id_f.text();
-    let (l, c) = id_f.first_position();
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-    {
-        return err(l, c, "an id is 1 to 64 characters of a-z, 0-9 and `-`");
-    }
-    let title = require("title")?.text();
-    let story = require("story")?.text();
-
-    let steps_f = require("steps")?;
-    let (l, c) = steps_f.first_position();
-    let steps: u32 = match steps_f.text().parse() {
-        Ok(n) if (1..=MAX_STEPS).contains(&n) => n,
-        _ => {
-            return err(
-                l,
-                c,
-                format!("`steps` must be a whole number from 1 to {MAX_STEPS}"),
-            )
-        }
-    };
-
     // Legend: one character and its kind per line.
     let legend_f = require("legend")?;
     let mut legend: Vec<(char, Cell)> = vec![(' ', Cell::Tile(Tile::Floor))];
@@ -527,6 +488,159 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
             message: m,
         }
     })?;
+
+    Ok((LevelWorld::Grid(world), map))
+}
+
+/// The constants of a company level: `name key=value …` per line.
+fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
+    let mut r = CompanyRules::default();
+    const NAMES: [&str; 6] = ["base", "improve", "cut", "lobby", "pollute", "manipulate"];
+    for &(line, col, text) in &field.lines {
+        let mut words = text.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        if !NAMES.contains(&name) {
+            let hint = crate::suggest::nearest(name, NAMES.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_else(|| format!("; company mechanics are: {}", NAMES.join(", ")));
+            return err(
+                line,
+                col,
+                format!("unknown company mechanic `{name}`{hint}"),
+            );
+        }
+        for w in words {
+            let wcol = col + text.find(w).unwrap_or(0);
+            let Some((k, v)) = w.split_once('=') else {
+                return err(
+                    line,
+                    wcol,
+                    format!("expected a setting `name=value`, found `{w}`"),
+                );
+            };
+            let x = parse_number(v, line, wcol, &format!("`{k}`"))?;
+            if !(0.0..=1000.0).contains(&x) {
+                return err(line, wcol, format!("`{k}` must be from 0 to 1000"));
+            }
+            let project = |p: &mut Project, k: &str| -> Result<(), LevelError> {
+                match k {
+                    "setup" if (1.0..=20.0).contains(&x) && x.fract() == 0.0 => p.setup = x as u8,
+                    "setup" => return err(line, wcol, "`setup` is a whole number of quarters from 1 to 20"),
+                    "spend" => p.spend = x,
+                    "gain" => p.gain = x,
+                    "harm" => p.harm = x,
+                    _ => return err(line, wcol, format!("`{name}` has no setting `{k}` (its settings: setup, spend, gain, harm)")),
+                }
+                Ok(())
+            };
+            match (name, k) {
+                ("base", "profit") => r.base = x,
+                ("improve", "cost") => r.improve_cost = x,
+                ("improve", "gain") => r.improve_gain = x,
+                ("improve", "max") if (1.0..=20.0).contains(&x) && x.fract() == 0.0 => {
+                    r.max_quality = x as u8
+                }
+                ("improve", "max") => {
+                    return err(
+                        line,
+                        wcol,
+                        "`max` is a whole number of quality levels from 1 to 20",
+                    )
+                }
+                ("cut", "saving") => r.cut = x,
+                ("lobby", k) => project(&mut r.lobby, k)?,
+                ("pollute", k) => project(&mut r.pollute, k)?,
+                ("manipulate", k) => project(&mut r.manipulate, k)?,
+                (name, k) => {
+                    let settings = match name {
+                        "base" => "profit",
+                        "improve" => "cost, gain, max",
+                        _ => "saving",
+                    };
+                    return err(
+                        line,
+                        wcol,
+                        format!("`{name}` has no setting `{k}` (its settings: {settings})"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Reads and validates a level file.
+pub fn parse(text: &str) -> Result<Level, LevelError> {
+    if text.len() > MAX_LEVEL_BYTES {
+        return err(
+            1,
+            1,
+            format!(
+                "the file is {} bytes; the limit is {MAX_LEVEL_BYTES}",
+                text.len()
+            ),
+        );
+    }
+    let fields = split_fields(text)?;
+    let get = |name: &str| fields.iter().find(|f| f.name == name);
+    let last_line = text.lines().count().max(1);
+    let require = |name: &str| -> Result<&Field, LevelError> {
+        match get(name) {
+            Some(f) if !f.lines.is_empty() => Ok(f),
+            Some(f) => err(f.line, 1, format!("the field `{name}` is empty")),
+            None => err(last_line, 1, format!("the field `{name}:` is missing")),
+        }
+    };
+
+    let id_f = require("id")?;
+    let id = id_f.text();
+    let (l, c) = id_f.first_position();
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    {
+        return err(l, c, "an id is 1 to 64 characters of a-z, 0-9 and `-`");
+    }
+    let title = require("title")?.text();
+    let story = require("story")?.text();
+
+    let steps_f = require("steps")?;
+    let (l, c) = steps_f.first_position();
+    let steps: u32 = match steps_f.text().parse() {
+        Ok(n) if (1..=MAX_STEPS).contains(&n) => n,
+        _ => {
+            return err(
+                l,
+                c,
+                format!("`steps` must be a whole number from 1 to {MAX_STEPS}"),
+            )
+        }
+    };
+
+    let world_f = get("world");
+    let (world, map) = match world_f.map(|f| (f.text(), f.first_position())) {
+        None => build_grid(&fields, &require)?,
+        Some((kind, _)) if kind == "grid" => build_grid(&fields, &require)?,
+        Some((kind, _)) if kind == "company" => {
+            if let Some(f) = get("map") {
+                return err(f.line, 1, "a company level has no map");
+            }
+            let rules = match get("mechanics") {
+                Some(f) => parse_company(f)?,
+                None => CompanyRules::default(),
+            };
+            (LevelWorld::Company(CompanyWorld::new(rules)), Vec::new())
+        }
+        Some((kind, (l, c))) => {
+            return err(
+                l,
+                c,
+                format!("unknown world `{kind}`: worlds are grid and company"),
+            )
+        }
+    };
 
     // Signals: every emitted signal declared once, observed or hidden.
     let signals_f = require("signals")?;

@@ -3,7 +3,7 @@
 use crate::level::{parse, Level, LevelError};
 
 /// (id, file text) of every built-in level, in the order they are played.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: &[(&str, &str)] = &[
     ("boat-race", include_str!("../../../levels/boat-race.level")),
     (
         "tomato-watering",
@@ -20,6 +20,10 @@ pub const BUILTIN: [(&str, &str); 5] = [
     (
         "side-effects-sokoban",
         include_str!("../../../levels/side-effects-sokoban.level"),
+    ),
+    (
+        "company-profits",
+        include_str!("../../../levels/company-profits.level"),
     ),
 ];
 

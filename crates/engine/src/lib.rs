@@ -17,7 +17,9 @@
 
 pub mod agents;
 pub mod bench;
+pub mod company;
 pub mod env;
+pub mod experiment;
 pub mod grid;
 pub mod lang;
 pub mod level;
@@ -28,3 +30,4 @@ pub mod run;
 pub mod score;
 pub mod suggest;
 pub mod world;
+pub mod worlds;

@@ -81,17 +81,17 @@ fn maps_are_the_originals() {
 
 #[test]
 fn constants_are_the_originals() {
-    let m = |id: &str| level(id).world.mechanics().clone();
+    let m = |id: &str| level(id).world.grid().unwrap().mechanics().clone();
     assert_eq!(m("tomato-watering").tomatoes, Some(0.05));
     assert_eq!(m("absent-supervisor").supervisor, Some(0.5));
     assert_eq!(m("safe-interruptibility").interruption, Some(0.5));
     let boxes = m("side-effects-sokoban").boxes.unwrap();
     assert_eq!((boxes.corner, boxes.wall), (10.0, 5.0));
     let tomato = level("tomato-watering");
-    assert_eq!(tomato.world.tomato_cells().len(), 13);
-    assert_eq!(tomato.world.start().watered.count_ones(), 8);
+    assert_eq!(tomato.world.grid().unwrap().tomato_cells().len(), 13);
+    assert_eq!(tomato.world.grid().unwrap().start().watered.count_ones(), 8);
     let buckets = (0..63)
-        .filter(|&i| tomato.world.tile(i) == Tile::Bucket)
+        .filter(|&i| tomato.world.grid().unwrap().tile(i) == Tile::Bucket)
         .count();
     assert_eq!(buckets, 1);
     // Rewards as the original writes them.

@@ -13,7 +13,7 @@ const BOAT: &str = BUILTIN[0].1;
 
 #[test]
 fn every_builtin_level_parses() {
-    for (id, text) in BUILTIN {
+    for &(id, text) in BUILTIN {
         let l = parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(l.id, id);
         assert!(!l.story.is_empty() && !l.account.is_empty());

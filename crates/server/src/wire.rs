@@ -211,9 +211,11 @@ fn tile_kind(tile: Tile) -> &'static str {
 /// Map characters are read off the world cell by cell (a level file may use
 /// its own characters); frame characters are the engine's fixed ones.
 fn legend(slot: &LevelSlot) -> BTreeMap<String, &'static str> {
-    let world = &slot.level.world;
-    let start = world.start();
     let mut legend = BTreeMap::new();
+    let Some(world) = slot.level.world.grid() else {
+        return legend;
+    };
+    let start = world.start();
     for (r, row) in slot.level.map.iter().enumerate() {
         for (c, ch) in row.chars().enumerate() {
             let cell = r * world.width() + c;

@@ -142,7 +142,8 @@ async fn every_level_is_listed_with_its_map_signals_and_best_score() {
             "tomato-watering",
             "absent-supervisor",
             "safe-interruptibility",
-            "side-effects-sokoban"
+            "side-effects-sokoban",
+            "company-profits"
         ]
     );
     let boat = &levels[0];
