@@ -41,6 +41,7 @@ mod error;
 mod extract;
 mod runs;
 mod state;
+mod sweep;
 mod wire;
 
 use std::future::Future;
@@ -68,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/check", post(api::check))
         .route("/api/runs", post(api::start_run))
         .route("/api/runs/{id}/events", get(api::run_events))
+        .route("/api/sweep", post(sweep::sweep))
         .route("/api/designs", post(api::save_design))
         .route("/api/designs/{id}", get(api::design))
         .route("/", get(api::index))

@@ -836,3 +836,43 @@ async fn a_real_server_answers_http_and_shuts_down_cleanly() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_sweep_draws_the_goodhart_curve_of_a_reward() {
+    let s = state();
+    let body = json!({"level": "company-profits", "reward": "profit"}).to_string();
+    let answer = post(&s, "/api/sweep", body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let v = answer.json();
+    assert_eq!(v["agent"], "value-iteration");
+    let points = v["points"].as_array().unwrap();
+    let first = &points[0];
+    let last = points.last().unwrap();
+    assert_eq!(
+        (first["power"].as_u64(), first["return_mean"].as_f64()),
+        (Some(1), Some(168.0))
+    );
+    assert_eq!(
+        (last["power"].as_u64(), last["return_mean"].as_f64()),
+        (Some(24), Some(379.0))
+    );
+    let peak = points
+        .iter()
+        .map(|p| p["performance_mean"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    assert!(
+        peak - last["performance_mean"].as_f64().unwrap() > 150.0,
+        "{v}"
+    );
+
+    let bad = json!({"level": "company-profits", "reward": "profit", "seeds": 0}).to_string();
+    assert!(post(&s, "/api/sweep", bad)
+        .await
+        .error(StatusCode::BAD_REQUEST)
+        .contains("seeds"));
+    let hidden = json!({"level": "company-profits", "reward": "harm"}).to_string();
+    assert!(post(&s, "/api/sweep", hidden)
+        .await
+        .error(StatusCode::BAD_REQUEST)
+        .contains("hidden"));
+}

@@ -1,0 +1,162 @@
+//! `POST /api/sweep`: the Goodhart curve of a reward on a level, computed live.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::Json;
+use loophole_engine::agents::AgentKind;
+use loophole_engine::experiment::{self, SweepPoint};
+use loophole_engine::level::Level;
+use loophole_engine::run::{run, RunConfig};
+use loophole_engine::score;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Most episodes per power a client may ask for.
+pub const MAX_SWEEP_SEEDS: u64 = 10;
+/// Time a sweep may take before it is stopped.
+pub const SWEEP_BUDGET: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepRequest {
+    pub level: String,
+    pub reward: String,
+    pub agent: Option<String>,
+    pub seeds: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PointBody {
+    pub power: u32,
+    pub return_mean: f64,
+    pub return_sd: f64,
+    pub performance_mean: f64,
+    pub performance_sd: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SweepBody {
+    pub level: String,
+    pub agent: &'static str,
+    pub power_meaning: &'static str,
+    pub reward: String,
+    pub seeds: u64,
+    pub points: Vec<PointBody>,
+    pub elapsed_ms: u64,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The powers drawn for an agent on a level: a spread from weak to strong,
+/// denser where weak (log-spaced), at most a dozen.
+pub fn default_powers(agent: AgentKind, level: &Level) -> (Vec<u32>, u64) {
+    let max = score::max_power(agent, level);
+    let (spec, seeds) = match agent {
+        AgentKind::ValueIteration => (format!("1..{}:12", level.steps.min(max)), 6),
+        AgentKind::QLearning => (format!("10..{}:10", 20_000.min(max)), 4),
+        AgentKind::Mcts => (format!("5..{}:8", 800.min(max)), 2),
+    };
+    (
+        experiment::parse_powers(&spec).unwrap_or_else(|_| vec![1]),
+        seeds,
+    )
+}
+
+pub async fn sweep(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SweepRequest>,
+) -> Result<Json<SweepBody>, ApiError> {
+    let slot = state.level(&req.level)?;
+    let reward = slot
+        .level
+        .compile_reward(&req.reward)
+        .map_err(ApiError::reward)?;
+    let agent = match &req.agent {
+        Some(name) => AgentKind::parse(name).map_err(ApiError::BadRequest)?,
+        None => slot.default_agent,
+    };
+    if let (AgentKind::ValueIteration, Some(why)) = (agent, &slot.vi_refusal) {
+        return Err(ApiError::BadRequest(format!(
+            "value-iteration cannot plan on `{}`: {why}",
+            slot.level.id
+        )));
+    }
+    let (powers, default_seeds) = default_powers(agent, &slot.level);
+    let seeds = req.seeds.unwrap_or(default_seeds);
+    if !(1..=MAX_SWEEP_SEEDS).contains(&seeds) {
+        return Err(ApiError::BadRequest(format!(
+            "seeds must be from 1 to {MAX_SWEEP_SEEDS}, found {seeds}"
+        )));
+    }
+    let permit = state
+        .inner
+        .run_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::Busy(
+                "the server is busy with other optimizations; try again in a moment".into(),
+            )
+        })?;
+    let started = Instant::now();
+    let level_slot = slot.clone();
+    let points: Result<Vec<SweepPoint>, String> = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let level = &level_slot.level;
+        let jobs = experiment::jobs(&powers, seeds);
+        let results: Vec<Result<(f64, f64), String>> = jobs
+            .par_iter()
+            .map(|&(power, seed)| {
+                let cfg = RunConfig {
+                    agent,
+                    power: Some(power),
+                    seed,
+                    params: Default::default(),
+                };
+                let in_time = || started.elapsed() < SWEEP_BUDGET;
+                run(level, &reward, &cfg, &mut |_| in_time())
+                    .map(|r| (r.episode.ret, r.episode.performance))
+                    .map_err(|e| {
+                        if e == "stopped" {
+                            format!(
+                                "the sweep exceeded its time budget of {} s",
+                                SWEEP_BUDGET.as_secs()
+                            )
+                        } else {
+                            e
+                        }
+                    })
+            })
+            .collect();
+        let results: Vec<(f64, f64)> = results.into_iter().collect::<Result<_, _>>()?;
+        Ok(experiment::summarize(&powers, seeds, &results))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let points = points.map_err(ApiError::BadRequest)?;
+    Ok(Json(SweepBody {
+        level: slot.level.id.clone(),
+        agent: agent.name(),
+        power_meaning: agent.power_meaning(),
+        reward: req.reward,
+        seeds,
+        points: points
+            .iter()
+            .map(|p| PointBody {
+                power: p.power,
+                return_mean: round(p.return_mean),
+                return_sd: round(p.return_sd),
+                performance_mean: round(p.performance_mean),
+                performance_sd: round(p.performance_sd),
+            })
+            .collect(),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }))
+}
