@@ -63,6 +63,10 @@ enum Command {
         /// Episodes (seeds 0..N-1) averaged per cell.
         #[arg(long, default_value_t = 4)]
         seeds: u64,
+        /// Instead: per level, return and performance against power for the
+        /// default agent and reward (docs/GOODHART.md).
+        #[arg(long)]
+        powers: bool,
     },
     /// Environment steps per second with a random policy, on one core.
     Bench {
@@ -188,7 +192,14 @@ pub fn main() -> ExitCode {
             json,
         }) => check_cmd(level, reward, json),
         Some(Command::Bench { level, steps, json }) => bench_cmd(level, steps, json),
-        Some(Command::Table { seeds }) => table_cmd(seeds),
+        Some(Command::Table {
+            seeds,
+            powers: false,
+        }) => table_cmd(seeds),
+        Some(Command::Table {
+            seeds,
+            powers: true,
+        }) => power_table_cmd(seeds),
         Some(Command::Serve { addr, db }) => serve_cmd(addr, db),
         None => serve_cmd(([127, 0, 0, 1], 8080).into(), PathBuf::from("loophole.db")),
     };
@@ -649,6 +660,58 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
                 )
             );
         }
+    }
+    Ok(())
+}
+
+fn power_table_cmd(seeds: u64) -> Result<(), Failure> {
+    use loophole_engine::experiment;
+    use rayon::prelude::*;
+
+    if seeds == 0 || seeds > experiment::MAX_SEEDS {
+        return Err(Failure::usage(format!(
+            "--seeds must be from 1 to {}",
+            experiment::MAX_SEEDS
+        )));
+    }
+    let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
+    for level in &all {
+        let reward = level
+            .compile_reward(&level.default_reward)
+            .map_err(|d| Failure::reward(&level.default_reward, d))?;
+        let agent = loophole_engine::score::default_agent(level);
+        let (powers, _) = experiment::default_powers(agent, level);
+        let jobs = experiment::jobs(&powers, seeds);
+        let results: Vec<Result<(f64, f64), String>> = jobs
+            .par_iter()
+            .map(|&(p, s)| experiment::run_job(level, &reward, agent, p, s, &Params::new()))
+            .collect();
+        let results: Vec<(f64, f64)> = results
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(Failure::usage)?;
+        let points = experiment::summarize(&powers, seeds, &results);
+        println!("### {} (`{}`)", level.title, level.id);
+        println!();
+        println!(
+            "Reward `{}`, intent `{}`, {} ({}), mean of {seeds} episodes.",
+            level.default_reward,
+            level.intent_source,
+            agent.name(),
+            agent.power_meaning()
+        );
+        println!();
+        println!("| power | return | performance |");
+        println!("|---:|---:|---:|");
+        for p in &points {
+            println!(
+                "| {} | {} | {} |",
+                p.power,
+                output::num(p.return_mean),
+                output::num(p.performance_mean)
+            );
+        }
+        println!();
     }
     Ok(())
 }

@@ -94,6 +94,18 @@ pub fn parse_powers(text: &str) -> Result<Vec<u32>, String> {
     Ok(powers)
 }
 
+/// The powers to draw a level's curve at, from weak to strong (log-spaced,
+/// at most a dozen), and how many episodes per power keep it quick.
+pub fn default_powers(agent: AgentKind, level: &Level) -> (Vec<u32>, u64) {
+    let max = crate::score::max_power(agent, level);
+    let (spec, seeds) = match agent {
+        AgentKind::ValueIteration => (format!("1..{}:12", level.steps.min(max)), 6),
+        AgentKind::QLearning => (format!("10..{}:10", 20_000.min(max)), 4),
+        AgentKind::Mcts => (format!("5..{}:8", 800.min(max)), 2),
+    };
+    (parse_powers(&spec).unwrap_or_else(|_| vec![1]), seeds)
+}
+
 /// The jobs of a sweep, in the order their results must be handed back.
 pub fn jobs(powers: &[u32], seeds: u64) -> Vec<(u32, u64)> {
     powers

@@ -6,9 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use loophole_engine::agents::AgentKind;
 use loophole_engine::experiment::{self, SweepPoint};
-use loophole_engine::level::Level;
 use loophole_engine::run::{run, RunConfig};
-use loophole_engine::score;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -54,21 +52,6 @@ fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// The powers drawn for an agent on a level: a spread from weak to strong,
-/// denser where weak (log-spaced), at most a dozen.
-pub fn default_powers(agent: AgentKind, level: &Level) -> (Vec<u32>, u64) {
-    let max = score::max_power(agent, level);
-    let (spec, seeds) = match agent {
-        AgentKind::ValueIteration => (format!("1..{}:12", level.steps.min(max)), 6),
-        AgentKind::QLearning => (format!("10..{}:10", 20_000.min(max)), 4),
-        AgentKind::Mcts => (format!("5..{}:8", 800.min(max)), 2),
-    };
-    (
-        experiment::parse_powers(&spec).unwrap_or_else(|_| vec![1]),
-        seeds,
-    )
-}
-
 pub async fn sweep(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SweepRequest>,
@@ -88,7 +71,7 @@ pub async fn sweep(
             slot.level.id
         )));
     }
-    let (powers, default_seeds) = default_powers(agent, &slot.level);
+    let (powers, default_seeds) = experiment::default_powers(agent, &slot.level);
     let seeds = req.seeds.unwrap_or(default_seeds);
     if !(1..=MAX_SWEEP_SEEDS).contains(&seeds) {
         return Err(ApiError::BadRequest(format!(

@@ -5,7 +5,8 @@
 //! greedily on `Q_k` with `k = min(H, T - t)`: a planner that looks `H` steps
 //! ahead. `H = T` is the exact optimum. Sweeps stop early once `V_k` no longer
 //! changes (the values have converged), so goal levels are cheap.
-//! Memory: one f64 per state per sweep kept, plus the MDP itself.
+//! Memory: two f64 per state per sweep kept (the value and its tie-breaker),
+//! plus the MDP itself.
 
 use crate::agents::{argmax_tiebreak, Progress, MAX_ACTIONS};
 use crate::lang::Program;
@@ -28,6 +29,10 @@ pub struct ValueIteration<S> {
     pub mdp: Mdp<S>,
     /// `values[k][s]` = V_k(s), for k = 0..=sweeps.
     values: Vec<Vec<f64>>,
+    /// The tie-breaking value of the plan behind `values[k][s]`: its reward
+    /// discounted by [`SOONER`], so that of two plans worth the same the one
+    /// that pays sooner is preferred.
+    sooner: Vec<Vec<f64>>,
     horizon: u32,
     limit: u32,
     seed: u64,
@@ -61,20 +66,21 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         )?;
         let n = mdp.len();
         let mut values: Vec<Vec<f64>> = vec![vec![0.0; n]];
+        let mut sooner: Vec<Vec<f64>> = vec![vec![0.0; n]];
         let mut converged_at = None;
         for k in 1..=horizon {
-            let prev = &values[(k - 1) as usize];
+            let (prev, prev_sooner) = (&values[(k - 1) as usize], &sooner[(k - 1) as usize]);
             let mut next = vec![0.0; n];
+            let mut next_sooner = vec![0.0; n];
             let mut change = 0.0f64;
-            for (s, v) in next.iter_mut().enumerate() {
-                let mut best = f64::NEG_INFINITY;
-                for a in 0..mdp.actions {
-                    best = best.max(q_value(&mdp, prev, s, a));
-                }
+            for s in 0..n {
+                let (best, best_sooner) = best_pair(&mdp, prev, prev_sooner, s);
                 change = change.max((best - prev[s]).abs());
-                *v = best;
+                next[s] = best;
+                next_sooner[s] = best_sooner;
             }
             values.push(next);
+            sooner.push(next_sooner);
             if !progress(&Progress {
                 done: k as u64,
                 total: horizon as u64,
@@ -96,6 +102,7 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         Ok(ValueIteration {
             mdp,
             values,
+            sooner,
             horizon,
             limit,
             seed,
@@ -129,26 +136,80 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         Some(self.values[self.depth(remaining)][s as usize])
     }
 
-    /// The greedy action at step `t` of the episode.
+    /// The greedy action at step `t` of the episode. Among actions whose
+    /// plans are worth the same within the horizon, the one whose plan pays
+    /// sooner wins: a planner that breaks such ties arbitrarily can postpone
+    /// forever, since waiting a step and then acting looks just as good from
+    /// every step. Remaining ties go by the seed.
     pub fn act(&self, view: &S, t: u32) -> usize {
         let remaining = self.limit.saturating_sub(t);
         let Some(&s) = self.mdp.index.get(view) else {
             // Unreachable views cannot occur in the MDP's own episodes.
             return 0;
         };
+        let s = s as usize;
         let k = self.depth(remaining);
-        let mut q = [0.0; MAX_ACTIONS];
+        let n = self.mdp.actions;
+        let mut choice = [0.0; MAX_ACTIONS];
         if k > 0 {
-            let prev = &self.values[k - 1];
-            for (a, slot) in q.iter_mut().enumerate().take(self.mdp.actions) {
-                *slot = q_value(&self.mdp, prev, s as usize, a);
+            let (prev, prev_sooner) = (&self.values[k - 1], &self.sooner[k - 1]);
+            let q: Vec<f64> = (0..n).map(|a| q_value(&self.mdp, prev, s, a)).collect();
+            let best = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for a in 0..n {
+                choice[a] = if q[a] >= best - TIE {
+                    q_sooner(&self.mdp, prev_sooner, s, a)
+                } else {
+                    f64::NEG_INFINITY
+                };
             }
         }
-        argmax_tiebreak(
-            &q[..self.mdp.actions],
-            mix(&[self.seed, s as u64, k as u64]),
-        )
+        argmax_tiebreak(&choice[..n], mix(&[self.seed, s as u64, k as u64]))
     }
+}
+
+/// Values closer than this are equal.
+const TIE: f64 = 1e-9;
+/// Discount of the tie-breaking value only; planning itself is undiscounted.
+pub const SOONER: f64 = 0.9;
+
+/// The best value of state `s` and the tie-breaking value of the best plan.
+fn best_pair<S: Copy + Eq + std::hash::Hash>(
+    mdp: &Mdp<S>,
+    prev: &[f64],
+    prev_sooner: &[f64],
+    s: usize,
+) -> (f64, f64) {
+    let mut best = f64::NEG_INFINITY;
+    let mut q = [0.0; MAX_ACTIONS];
+    for (a, slot) in q.iter_mut().enumerate().take(mdp.actions) {
+        *slot = q_value(mdp, prev, s, a);
+        best = best.max(*slot);
+    }
+    let best_sooner = (0..mdp.actions)
+        .filter(|&a| q[a] >= best - TIE)
+        .map(|a| q_sooner(mdp, prev_sooner, s, a))
+        .fold(f64::NEG_INFINITY, f64::max);
+    (best, best_sooner)
+}
+
+#[inline]
+fn q_sooner<S: Copy + Eq + std::hash::Hash>(
+    mdp: &Mdp<S>,
+    prev_sooner: &[f64],
+    s: usize,
+    a: usize,
+) -> f64 {
+    mdp.outcomes(s, a)
+        .iter()
+        .map(|o| {
+            o.p * (o.reward
+                + if o.terminal {
+                    0.0
+                } else {
+                    SOONER * prev_sooner[o.next as usize]
+                })
+        })
+        .sum()
 }
 
 #[inline]
