@@ -51,7 +51,7 @@ export async function newPage(browser, options = {}) {
 
 /** Waits until a level page is ready: the map drawn and the reward checked. */
 export async function levelReady(page) {
-  await page.waitForSelector('[data-testid=level-map] .agent');
+  await page.waitForSelector('[data-testid=level-map] > *');
   await page.waitForFunction(() => {
     const status = document.querySelector('[data-testid=reward-status]');
     const error = document.querySelector('[data-testid=reward-error]');

@@ -5,8 +5,10 @@
 //
 //   node e2e/mock-server.js [port]
 //   node e2e/mock-server.js serve --addr 127.0.0.1:0 --db FILE   (like the binary)
+//   node e2e/mock-server.js 8090 --proxy http://127.0.0.1:8080
+//     (web/ from disk, the API from a real server: see page edits without a rebuild)
 
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +46,13 @@ function parseLevel(text) {
     if (m[2]) level[field] = m[2];
   }
   flush();
+  level.map ??= [];
   return {
     id: level.id,
     title: level.title,
     story: level.story,
     steps: Number(level.steps),
-    width: level.map[0].length,
+    width: level.map.length ? level.map[0].length : 0,
     height: level.map.length,
     map: level.map,
     default_reward: level.reward,
@@ -129,8 +132,23 @@ function readBody(req) {
   });
 }
 
+// A world without a map: a few bars that fill up, one action per step.
+function textFrames(level, steps) {
+  const names = level.signals.map((s) => s.name);
+  const bars = [0, 0, 0];
+  const draw = () => bars.map((b, i) => `${['quality', 'lobby', 'pollute'][i].padEnd(13)} ${'■'.repeat(b)}${'□'.repeat(6 - b)} ${b}/6`);
+  const out = [{ action: null, rows: draw(), signals: names.map(() => 0), reward: 0, intent: 0 }];
+  for (let t = 0; t < steps; t++) {
+    const k = t % 3;
+    bars[k] = Math.min(6, bars[k] + 1);
+    out.push({ action: 'icl'[k], rows: draw(), signals: names.map(() => 1), reward: 4, intent: 2 });
+  }
+  return out;
+}
+
 // A walk of the agent over the floor: towards the goal where there is one.
 function frames(level, steps) {
+  if (!level.map.length) return textFrames(level, steps);
   const rows = level.map.map((r) => r.split(''));
   let pos;
   rows.forEach((r, y) => r.forEach((c, x) => c === 'A' && (pos = [x, y])));
@@ -275,9 +293,21 @@ function file(res, rel) {
   }
 }
 
+const proxy = flag('--proxy');
+
+function forward(req, res) {
+  const target = new URL(req.url, proxy);
+  const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (up) => {
+    res.writeHead(up.statusCode, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => fail(res, 502, 'the proxied server did not answer'));
+  req.pipe(upstream);
+}
+
 const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
-  if (path.startsWith('/api/')) return void api(req, res, path);
+  if (path.startsWith('/api/')) return void (proxy ? forward(req, res) : api(req, res, path));
   if (path === '/') return file(res, 'index.html');
   if (path === '/play') return file(res, 'play.html');
   if (/^\/(play|s)\/[^/]+$/.test(path)) return file(res, 'level.html');
@@ -285,7 +315,7 @@ const server = createServer((req, res) => {
   return fail(res, 404, 'not found');
 });
 
-const port = flag('--addr') ? Number(flag('--addr').split(':').pop()) : Number(args[0] ?? 8090);
+const port = flag('--addr') ? Number(flag('--addr').split(':').pop()) : Number(/^\d+$/.test(args[0] ?? '') ? args[0] : 8090);
 server.listen(port, '127.0.0.1', () => {
   const { address, port } = server.address();
   console.log(`listening on http://${address}:${port}`);

@@ -72,6 +72,12 @@ describe('training', () => {
     await page.fill('[data-testid=reward-editor]', '3*arrow - step');
     await page.waitForFunction(() => document.querySelector('[data-testid=reward-error]').textContent === '');
     assert.equal(await mark.isVisible(), false);
+    // A signal chip writes its name into the reward; a hidden signal offers no chip.
+    await page.fill('[data-testid=reward-editor]', '3*');
+    await page.click('[data-testid=observed-signals] button[data-signal=arrow]');
+    assert.equal(await page.locator('[data-testid=reward-editor]').inputValue(), '3*arrow');
+    assert.equal(await page.locator('[data-testid=hidden-signals] button').count(), 0);
+    assert.match(await page.locator('[data-testid=hidden-signals]').textContent(), /clockwise.*sensors cannot see it/s);
     await page.context().close();
   });
 

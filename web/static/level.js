@@ -18,7 +18,7 @@ import {
   startRun,
 } from './api.js';
 import { LineChart } from './chart.js';
-import { MapView, gridFromRows, legendKinds, renderLegend } from './map.js';
+import { MapView, gridFromRows, isGridLevel, legendKinds, renderLegend } from './map.js';
 import { levelProgress, recordRun, starText } from './progress.js';
 
 const $ = (id) => document.getElementById(id);
@@ -82,6 +82,8 @@ const state = {
   chart: null,
   map: null,
   initialGrid: null,
+  initialText: null,
+  isGrid: true,
   playback: null,
 };
 
@@ -110,7 +112,7 @@ function route() {
 
 async function main() {
   const { levelId, designId } = route();
-  const main = $('main');
+  const page = $('main');
   try {
     let design = null;
     let id = levelId;
@@ -121,10 +123,10 @@ async function main() {
     if (!id) throw new ApiError(404, 'This address names no level.');
     const level = await getLevel(id);
     setUpLevel(level, design);
-    main.setAttribute('aria-busy', 'false');
+    page.setAttribute('aria-busy', 'false');
     if (design) train();
   } catch (err) {
-    main.setAttribute('aria-busy', 'false');
+    page.setAttribute('aria-busy', 'false');
     const what = designId ? 'shared design' : 'level';
     $('level-title').textContent = err.status === 404 ? `No such ${what}` : `The ${what} could not be loaded`;
     showNotice($('page-error'), `${err.message} Pick a level from the list of levels instead.`);
@@ -151,9 +153,16 @@ function setUpLevel(level, design) {
   renderSignals(level);
 
   state.map = new MapView($('level-map'), { label: `Map of ${level.title}` });
-  state.initialGrid = gridFromRows(level.map, level.legend);
-  state.map.draw(state.initialGrid);
-  renderLegend($('legend'), legendKinds(state.initialGrid));
+  state.isGrid = isGridLevel(level);
+  if (state.isGrid) {
+    state.initialGrid = gridFromRows(level.map, level.legend);
+    renderLegend($('legend'), legendKinds(state.initialGrid));
+  } else {
+    // A world that is not a grid shows its state as lines of text.
+    state.initialText = Array.isArray(level.map) && level.map.length ? level.map : ['Press Train to watch this world play out.'];
+    $('legend').hidden = true;
+  }
+  drawInitial();
   renderFrameTable(null);
 
   setUpEditor(design ? design.reward : level.default_reward);
@@ -178,6 +187,18 @@ function setUpLevel(level, design) {
   $('train').addEventListener('click', () => train());
   $('share').addEventListener('click', share);
   $('copy-link').addEventListener('click', copyLink);
+}
+
+function drawInitial() {
+  if (state.isGrid) state.map.draw(state.initialGrid);
+  else state.map.drawText(state.initialText);
+}
+
+/** An action key in words: the level's own names where it gives them. */
+function actionName(key) {
+  const named = Array.isArray(state.level.actions) ? state.level.actions.find((a) => a && a.key === key) : null;
+  if (named && named.name) return named.name;
+  return state.isGrid ? ACTIONS[key] ?? key : key;
 }
 
 function renderSignals(level) {
@@ -586,7 +607,7 @@ function showCurve(result) {
     state.episodeCurve = true;
     state.chart.xLabel = 'step of the episode';
     state.chart.yLabel = 'total so far';
-    state.chart.setPoints(curve);
+    state.chart.setPoints(curve[0].x > 0 ? [{ x: 0, return: 0, performance: 0 }, ...curve] : curve);
     $('chart-note').textContent =
       'This optimizer plans rather than practises, so there is no learning curve. The chart follows the episode it chose instead: its return and intent score adding up, step by step.';
   } else if (!learned) {
@@ -604,24 +625,34 @@ function showResult(result, body, prediction) {
   $('result-return').textContent = formatNumber(result.return);
   $('result-performance').textContent = formatNumber(result.performance);
 
+  // Two different shares: this run's intent score against the best
+  // achievable, and the one "solved" is judged on, the strongest optimizer
+  // of this reward averaged over episodes (it does not depend on the
+  // optimizer or power picked here).
+  const best = Number(result.best_performance ?? level.best_performance);
+  const runShare = Math.abs(best) > 1e-9 ? Number(result.performance) / best : null;
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  const needed = pct(level.solve_share ?? 0.9);
+  const judged = ` Solving is judged on the strongest optimizer of this reward, which reaches ${pct(Number(result.share) || 0)} of that score (${needed} needed).`;
   const verdict = $('verdict');
   verdict.replaceChildren();
   verdict.className = `verdict ${result.solved ? 'solved' : 'unsolved'}`;
   if (result.solved) {
-    verdict.append(text('strong', null, 'Solved '), text('span', 'stars', starText(result.stars)));
-    verdict.append(
-      text('span', 'verdict-note', ` The strongest optimizer of this reward reaches ${Math.round((result.share ?? 1) * 100)}% of the best achievable intent score.`),
-    );
+    const stars = text('span', 'stars', starText(result.stars));
+    stars.setAttribute('aria-label', `${result.stars | 0} of 3 stars`);
+    verdict.append(text('strong', null, 'Solved '), stars);
+    verdict.append(text('span', 'verdict-note', ` The best achievable intent score is ${formatNumber(best)}.${judged}`));
   } else {
-    const pct = Math.round((Number(result.share) || 0) * 100);
     verdict.append(
       text('strong', null, 'Not solved: '),
       text(
         'span',
         null,
-        `the agent reached ${pct}% of the best achievable intent score ${formatNumber(result.best_performance ?? level.best_performance)}` +
-          ` (solving takes ${Math.round((level.solve_share ?? 0.9) * 100)}%).`,
+        runShare === null
+          ? `the best achievable intent score is ${formatNumber(best)}, and this agent scored ${formatNumber(result.performance)}.`
+          : `the agent reached ${pct(runShare)} of the best achievable intent score ${formatNumber(best)}.`,
       ),
+      text('span', 'verdict-note', judged),
     );
   }
 
@@ -630,9 +661,11 @@ function showResult(result, body, prediction) {
   const agentName = (AGENT_INFO[result.agent] ?? { name: result.agent }).name;
   $('episode-facts').textContent =
     `${agentName}, ${powerPhrase(result.agent, '', Number(result.power))}, seed ${result.seed}; ` +
-    `${result.steps} steps, ${result.terminated ? 'ended at the goal' : result.truncated ? 'stopped by the step limit' : 'ended'}.`;
+    `${result.steps} steps, ${result.truncated ? 'stopped by the step limit' : 'the episode ended by itself'}.`;
 
-  const outcome = result.solved ? PREDICTIONS[0] : Number(result.return) > 0 ? PREDICTIONS[1] : PREDICTIONS[2];
+  // What this agent did, judged on this run alone.
+  const intended = runShare === null ? Number(result.performance) >= 0 : runShare >= (level.solve_share ?? 0.9);
+  const outcome = intended ? PREDICTIONS[0] : Number(result.return) > 0 ? PREDICTIONS[1] : PREDICTIONS[2];
   const reveal = $('prediction-reveal');
   reveal.replaceChildren();
   if (prediction) {
@@ -736,10 +769,13 @@ function showFrame(i) {
   const index = Math.max(0, Math.min(pb.frames.length - 1, i));
   pb.index = index;
   const frame = pb.frames[index];
-  if (Array.isArray(frame.rows)) state.map.draw(gridFromRows(frame.rows));
+  if (Array.isArray(frame.rows)) {
+    if (state.isGrid) state.map.draw(gridFromRows(frame.rows));
+    else state.map.drawText(frame.rows);
+  }
   $('pb-step').value = String(index);
   const last = pb.frames.length - 1;
-  const action = frame.action ? ACTIONS[frame.action] ?? frame.action : null;
+  const action = frame.action ? actionName(frame.action) : null;
   $('step-readout').textContent = index === 0 ? `Start · step 0 of ${last}` : `Step ${index} of ${last} · ${action ?? ''}`;
   $('pb-step').setAttribute('aria-valuetext', `step ${index} of ${last}`);
   renderFrameTable(frame, pb.sums[index], pb.names);
@@ -774,9 +810,7 @@ function stopPlayback() {
   for (const id of ['pb-prev', 'pb-play', 'pb-next', 'pb-step', 'pb-speed']) $(id).disabled = true;
   setPlayButton('play');
   $('step-readout').textContent = 'Start';
-  if (state.map && state.initialGrid) {
-    state.map.draw(state.initialGrid);
-  }
+  if (state.map) drawInitial();
   renderFrameTable(null);
 }
 

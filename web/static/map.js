@@ -160,7 +160,7 @@ export class MapView {
   draw(grid) {
     const h = grid.length;
     const w = h ? Math.max(...grid.map((r) => r.length)) : 0;
-    if (w !== this.width || h !== this.height) this.reset(w, h);
+    if (w !== this.width || h !== this.height || this.mode !== 'grid') this.reset(w, h);
     let agentAt = null;
     for (let r = 0; r < h; r++) {
       for (let c = 0; c < w; c++) {
@@ -189,9 +189,42 @@ export class MapView {
     }
   }
 
+  /**
+   * Draws the state of a world that is not a grid: its rows are lines of
+   * text (e.g. "quality  ■■□□ 2/4"), shown as a monospaced board.
+   */
+  drawText(rows) {
+    const lines = rows.length ? rows : [''];
+    const cols = Math.max(30, ...lines.map((l) => Array.from(l).length));
+    if (this.mode !== 'text' || this.width !== cols || this.height !== lines.length) {
+      this.mode = 'text';
+      this.width = cols;
+      this.height = lines.length;
+      this.svg.replaceChildren();
+      const [pad, line, ch] = [16, 26, 10.6];
+      const vw = cols * ch + 2 * pad;
+      const vh = lines.length * line + 2 * pad - 6;
+      this.svg.setAttribute('viewBox', `0 0 ${vw} ${vh}`);
+      this.svg.setAttribute('role', 'img');
+      this.svg.setAttribute('aria-label', this.label);
+      this.svg.classList.add('map', 'board');
+      this.svg.style.setProperty('--aspect', String(vw / vh));
+      // Text may shrink to fit a phone, but should not grow much past its size.
+      this.svg.style.setProperty('--board-width', `${Math.round(vw * 1.25)}px`);
+      el('rect', { width: vw, height: vh, rx: 6, class: 'board-bg' }, this.svg);
+      this.lines = lines.map((_, i) => el('text', { x: pad, y: pad + 14 + i * line, class: 'board-line' }, this.svg));
+      this.agent = null;
+    }
+    lines.forEach((l, i) => {
+      this.lines[i].textContent = l;
+    });
+  }
+
   reset(w, h) {
+    this.mode = 'grid';
     this.width = w;
     this.height = h;
+    this.svg.classList.remove('board');
     while (this.svg.firstChild) this.svg.removeChild(this.svg.firstChild);
     this.svg.setAttribute('viewBox', `0 0 ${w * CELL} ${h * CELL}`);
     // Lets CSS size the map by either side while keeping its shape.
@@ -216,11 +249,33 @@ export class MapView {
   }
 }
 
-/** Draws rows once into a new static SVG (thumbnails). */
-export function drawMap(svg, rows, legend, label) {
+/** Whether a level (from the API) is laid out on a grid of tiles. */
+export function isGridLevel(level) {
+  return Array.isArray(level.map) && level.map.length > 0 && level.width > 0 && level.height > 0;
+}
+
+/** Draws a level's start once into a new static SVG (thumbnails). */
+export function drawMap(svg, level, label) {
   const view = new MapView(svg, { label });
-  view.draw(gridFromRows(rows, legend));
+  if (isGridLevel(level)) view.draw(gridFromRows(level.map, level.legend));
+  else if (Array.isArray(level.map) && level.map.length) view.drawText(level.map);
+  else drawChartGlyph(svg, label);
   return view;
+}
+
+/** A small picture of rising bars, for a world with nothing to draw before it runs. */
+function drawChartGlyph(svg, label) {
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', '0 0 160 100');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.classList.add('map');
+  svg.style.setProperty('--aspect', '1.6');
+  el('rect', { width: 160, height: 100, rx: 6, class: 'board-bg' }, svg);
+  [[22, 30], [50, 42], [78, 55], [106, 68]].forEach(([x, h], i) => {
+    el('rect', { x, y: 84 - h, width: 20, height: h, rx: 2, class: i === 3 ? 'glyph-bar-hot' : 'glyph-bar' }, svg);
+  });
+  el('path', { d: 'M18 70 L60 52 L88 40 L136 14', class: 'glyph-line' }, svg);
 }
 
 /** Kinds to explain below a map, in a stable order. */

@@ -29,7 +29,7 @@ function card(level, index) {
 
   const thumb = node('div', 'thumb');
   const svg = document.createElementNS(SVG, 'svg');
-  drawMap(svg, level.map, level.legend, `Map of ${level.title}`);
+  drawMap(svg, level, `Map of ${level.title}`);
   svg.setAttribute('aria-hidden', 'true');
   thumb.appendChild(svg);
   a.appendChild(thumb);
