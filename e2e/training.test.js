@@ -50,6 +50,9 @@ describe('training', () => {
     const page = await newPage(browser);
     await page.goto(`${server.url}/play/boat-race`);
     await levelReady(page);
+    // The level's own agent is Q-learning (exact value iteration finds
+    // shuttling and lapping equally paid); the learner settles on shuttling.
+    assert.ok(await page.isChecked('[data-testid=agent-q-learning]'), 'the level preselects its agent');
     await page.check('#predict-loophole');
     await page.click('[data-testid=train]');
     const { ret, perf } = await resultNumbers(page);

@@ -18,6 +18,7 @@ import {
   startRun,
 } from './api.js';
 import { LineChart } from './chart.js';
+import { mountGoodhart } from './goodhart.js';
 import { MapView, gridFromRows, isGridLevel, legendKinds, renderLegend } from './map.js';
 import { levelProgress, recordRun, starText } from './progress.js';
 
@@ -183,6 +184,14 @@ function setUpLevel(level, design) {
   });
   state.chart.emptyText = 'The learning curve appears here while the agent trains';
   state.chart.render();
+
+  mountGoodhart({
+    button: $('sweep'),
+    svg: $('sweep-chart'),
+    note: $('sweep-note'),
+    error: $('sweep-error'),
+    inputs: () => ({ level: state.level.id, reward: editor().value, agent: selectedAgent()?.name }),
+  });
 
   $('train').addEventListener('click', () => train());
   $('share').addEventListener('click', share);

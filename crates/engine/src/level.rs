@@ -63,6 +63,8 @@ pub struct Level {
     pub default_reward: String,
     pub intent_source: String,
     pub intent: Program,
+    /// The agent the level is played with unless another is chosen.
+    pub agent: Option<crate::agents::AgentKind>,
     /// Share of the best achievable intent score that counts as solving the level.
     pub solve_share: f64,
     /// Sentences that describe an episode in plain words, by signal.
@@ -132,8 +134,9 @@ impl Field<'_> {
     }
 }
 
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 14] = [
     "world",
+    "agent",
     "id",
     "title",
     "steps",
@@ -738,6 +741,13 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         }
         None => crate::score::SOLVE_SHARE,
     };
+    let agent = match get("agent") {
+        Some(f) => {
+            let (l, c) = f.first_position();
+            Some(crate::agents::AgentKind::parse(&f.text()).or_else(|m| err(l, c, m))?)
+        }
+        None => None,
+    };
     let mut account = Vec::new();
     if let Some(f) = get("account") {
         for &(line, col, text) in &f.lines {
@@ -795,6 +805,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         default_reward,
         intent_source,
         intent,
+        agent,
         solve_share,
         account,
         text: text.to_string(),

@@ -14,8 +14,15 @@ pub const SOLVE_SHARE: f64 = 0.95;
 /// Episodes (seeds 0..EVAL_SEEDS) averaged when scoring a design.
 pub const EVAL_SEEDS: u64 = 16;
 
-/// Value iteration where the level's exact MDP can be built, MCTS otherwise.
+/// The agent a level is played with unless another is chosen: the one its
+/// file names (`agent:`), else [`planner`].
 pub fn default_agent(level: &Level) -> AgentKind {
+    level.agent.unwrap_or_else(|| planner(level))
+}
+
+/// Value iteration where the level's exact MDP can be built, MCTS otherwise:
+/// the strongest optimizer, used to score designs.
+pub fn planner(level: &Level) -> AgentKind {
     let w = &level.world;
     let mut start = Vec::new();
     let mut branch = Vec::new();
@@ -39,9 +46,9 @@ pub fn max_power(agent: AgentKind, level: &Level) -> u32 {
     }
 }
 
-/// The strongest optimizer used to score designs: the default agent at its default power.
+/// The strongest optimizer used to score designs: the planner at its default power.
 pub fn strongest(level: &Level) -> (AgentKind, u32) {
-    let agent = default_agent(level);
+    let agent = planner(level);
     (agent, agent.default_power(level.steps))
 }
 

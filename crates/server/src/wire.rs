@@ -93,6 +93,14 @@ pub struct AgentBody {
     pub max_power: u32,
     pub available: bool,
     pub why: Option<String>,
+    /// The agent the level is played with unless another is chosen.
+    pub default: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionBody {
+    pub key: String,
+    pub name: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +112,9 @@ pub struct LevelBody<'a> {
     pub width: usize,
     pub height: usize,
     pub map: &'a [String],
+    /// `grid` or `company`.
+    pub world: &'static str,
+    pub actions: Vec<ActionBody>,
     pub default_reward: &'a str,
     pub intent: &'a str,
     pub signals: Vec<SignalBody<'a>>,
@@ -125,6 +136,13 @@ impl<'a> LevelBody<'a> {
             width: level.world.width(),
             height: level.world.height(),
             map: &level.map,
+            world: level.world.kind(),
+            actions: level
+                .world
+                .actions()
+                .iter()
+                .map(|a| ActionBody { key: a.key.to_string(), name: a.name })
+                .collect(),
             default_reward: &level.default_reward,
             intent: &level.intent_source,
             signals: level
@@ -165,6 +183,7 @@ fn agent_body(slot: &LevelSlot, agent: AgentKind) -> AgentBody {
         max_power: score::max_power(agent, &slot.level),
         available: why.is_none(),
         why,
+        default: agent == slot.default_agent,
     }
 }
 
