@@ -141,7 +141,10 @@ impl<'a> LevelBody<'a> {
                 .world
                 .actions()
                 .iter()
-                .map(|a| ActionBody { key: a.key.to_string(), name: a.name })
+                .map(|a| ActionBody {
+                    key: a.key.to_string(),
+                    name: a.name,
+                })
                 .collect(),
             default_reward: &level.default_reward,
             intent: &level.intent_source,

@@ -13,7 +13,7 @@ use crate::lang::Program;
 use crate::rng::{mix, Rng};
 use crate::world::World;
 
-pub const DEFAULT_POWER: u32 = 400;
+pub const DEFAULT_POWER: u32 = 200;
 const EXPLORATION: f64 = 1.0;
 const NONE: u32 = u32::MAX;
 const MCTS_STREAM: u64 = 0x4D_43_54_53; // "MCTS"
