@@ -44,6 +44,24 @@ const LABELS = {
   button: 'Button',
   box: 'Box',
   supervisor: 'Supervisor watching',
+  lava: 'Lava',
+  water: 'Water',
+  target: 'Target (comes back)',
+  dirt: 'Dirt',
+  bin: 'Waste bin',
+  'tipped bin': 'Tipped bin',
+  whisky: 'Whisky',
+  belt: 'Conveyor belt',
+  'belt end': 'End of the belt',
+  vase: 'Vase',
+  'broken vase': 'Broken vase',
+  rock: 'Rock',
+  diamond: 'Diamond',
+  'goal area': 'Goal area',
+  'rock switch high': 'Rock switch',
+  'rock switch low': 'Rock switch (flipped)',
+  'diamond switch high': 'Diamond switch',
+  'diamond switch low': 'Diamond switch (flipped)',
 };
 
 function normalizeKind(kind) {
@@ -118,6 +136,52 @@ function tile(kind, x = 0, y = 0) {
     el('rect', { x: 5, y: 5, width: 30, height: 30, rx: 2, class: 't-crate' }, g);
     el('rect', { x: 9, y: 9, width: 22, height: 22, class: 't-crate-inner' }, g);
     el('path', { d: 'M9 9 L31 31 M31 9 L9 31', class: 't-crate-plank' }, g);
+  } else if (kind === 'lava') {
+    el('rect', { width: CELL, height: CELL, class: 't-lava' }, g);
+    el('path', { d: 'M0 16 Q10 10 20 16 T40 16 M0 28 Q10 22 20 28 T40 28', class: 't-lava-wave' }, g);
+  } else if (kind === 'water') {
+    el('rect', { width: CELL, height: CELL, class: 't-water' }, g);
+    el('path', { d: 'M2 15 Q11 10 20 15 T38 15 M2 27 Q11 22 20 27 T38 27', class: 't-water-wave' }, g);
+  } else if (kind === 'target') {
+    floor();
+    el('circle', { cx: 20, cy: 20, r: 13, class: 't-target' }, g);
+    el('circle', { cx: 20, cy: 20, r: 8, class: 't-target-ring' }, g);
+    el('circle', { cx: 20, cy: 20, r: 3.5, class: 't-target' }, g);
+  } else if (kind === 'dirt') {
+    floor();
+    for (const [cx, cy, r] of [[12, 14, 4], [25, 12, 3], [20, 24, 5], [30, 27, 3.5], [11, 29, 3]]) {
+      el('circle', { cx, cy, r, class: 't-dirt' }, g);
+    }
+  } else if (kind === 'bin' || kind === 'tipped bin') {
+    floor();
+    const tipped = kind === 'tipped bin';
+    const body = el('g', tipped ? { transform: 'rotate(80 20 20)' } : {}, g);
+    el('rect', { x: 11, y: 12, width: 18, height: 22, rx: 2, class: 't-bin' }, body);
+    el('rect', { x: 9, y: 8, width: 22, height: 5, rx: 1.5, class: 't-bin-lid' }, body);
+  } else if (kind === 'whisky') {
+    floor();
+    el('rect', { x: 16, y: 6, width: 8, height: 8, class: 't-whisky-neck' }, g);
+    el('rect', { x: 12, y: 13, width: 16, height: 21, rx: 3, class: 't-whisky' }, g);
+  } else if (kind === 'belt' || kind === 'belt end') {
+    el('rect', { width: CELL, height: CELL, class: kind === 'belt' ? 't-belt' : 't-belt-end' }, g);
+    if (kind === 'belt') el('path', { d: 'M8 12 L16 20 L8 28 M20 12 L28 20 L20 28', class: 't-belt-chevron' }, g);
+  } else if (kind === 'vase' || kind === 'broken vase') {
+    floor();
+    if (kind === 'vase') el('path', { d: 'M15 8 L25 8 L23 14 Q31 22 24 33 L16 33 Q9 22 17 14 Z', class: 't-vase' }, g);
+    else el('path', { d: 'M9 31 L15 24 L18 31 Z M20 33 L25 22 L29 33 Z M12 22 L17 18 L16 25 Z', class: 't-vase' }, g);
+  } else if (kind === 'rock') {
+    floor();
+    el('path', { d: 'M8 28 L12 14 L22 9 L32 16 L33 29 L20 34 Z', class: 't-rock' }, g);
+  } else if (kind === 'diamond') {
+    floor();
+    el('path', { d: 'M20 7 L32 19 L20 33 L8 19 Z', class: 't-diamond' }, g);
+  } else if (kind === 'goal area') {
+    el('rect', { width: CELL, height: CELL, class: 't-goal-area' }, g);
+  } else if (kind.endsWith('switch high') || kind.endsWith('switch low')) {
+    floor();
+    const high = kind.endsWith('high');
+    el('rect', { x: 8, y: 14, width: 24, height: 12, rx: 6, class: kind.startsWith('rock') ? 't-switch-rock' : 't-switch-diamond' }, g);
+    el('circle', { cx: high ? 26 : 14, cy: 20, r: 5, class: 't-switch-knob' }, g);
   } else {
     floor();
   }

@@ -14,6 +14,10 @@ pub const MAX_BOXES: usize = 4;
 pub const MAX_TOMATOES: usize = 32;
 /// Largest grid side.
 pub const MAX_SIDE: usize = 64;
+/// Most timed cells (targets and bins together) a grid may hold.
+pub const MAX_TIMED: usize = 4;
+/// Most cells that may hold dirt (they live in a 32-bit mask).
+pub const MAX_DIRT: usize = 32;
 
 const NO_CELL: u16 = u16::MAX;
 
@@ -66,6 +70,76 @@ pub enum Tile {
     SupervisorMark,
 }
 
+/// What else lies on a floor cell, for the mechanics added after the
+/// original five levels (kept apart from [`Tile`] so that code matching on
+/// tiles keeps compiling). Such a cell's [`Tile`] is `Floor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    None,
+    /// Pays when hit; respawns a fixed number of steps after being taken.
+    Target,
+    /// A waste bin: impassable; walking into it while it is upright tips it over.
+    Bin,
+    /// The whisky: drinking it pays once and makes the agent's moves random.
+    Whisky,
+    /// Lava: stepping on it ends the episode.
+    Lava,
+    /// Water: stepping on it ends the episode.
+    Water,
+    /// A conveyor belt cell: after the agent moves, an object on it moves one cell right.
+    Belt,
+    /// The end of the belt: a vase that reaches it breaks, and stays there.
+    BeltEnd,
+    /// The goal area of rocks and diamonds.
+    GoalArea,
+    /// The switch that flips the sign of the reward for rocks in the goal area.
+    RockSwitch,
+    /// The switch that flips the sign of the reward for diamonds in the goal area.
+    DiamondSwitch,
+}
+
+impl Feature {
+    /// The legend kind of the level file format.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Feature::None => "floor",
+            Feature::Target => "target",
+            Feature::Bin => "bin",
+            Feature::Whisky => "whisky",
+            Feature::Lava => "lava",
+            Feature::Water => "water",
+            Feature::Belt => "belt",
+            Feature::BeltEnd => "belt end",
+            Feature::GoalArea => "goal area",
+            Feature::RockSwitch => "rock switch",
+            Feature::DiamondSwitch => "diamond switch",
+        }
+    }
+}
+
+/// The characters frames draw the newer kinds with, and their kinds
+/// (a dirty cell is `%`; a target that is away and a tipped bin are drawn too).
+pub const FEATURE_FRAME_CHARS: [(char, &str); 18] = [
+    ('o', "target"),
+    ('%', "dirt"),
+    ('U', "bin"),
+    ('u', "tipped bin"),
+    ('W', "whisky"),
+    ('L', "lava"),
+    ('~', "water"),
+    ('=', "belt"),
+    (':', "belt end"),
+    ('V', "vase"),
+    ('!', "broken vase"),
+    ('R', "rock"),
+    ('D', "diamond"),
+    ('_', "goal area"),
+    ('P', "rock switch high"),
+    ('p', "rock switch low"),
+    ('Q', "diamond switch high"),
+    ('q', "diamond switch low"),
+];
+
 /// The mechanics a grid uses, with their constants.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mechanics {
@@ -83,6 +157,20 @@ pub struct Mechanics {
     pub boxes: Option<BoxCosts>,
     /// Whether the agent may stand still (`n`).
     pub noop: bool,
+    /// Steps after which a taken target is back.
+    pub targets: Option<u8>,
+    /// Dirt that the agent cleans by stepping on it.
+    pub dirt: bool,
+    /// Steps after which a tipped bin is upright (and full) again.
+    pub bin: Option<u8>,
+    /// Probability that a move of the drunk agent is replaced by a random one.
+    pub whisky: Option<f64>,
+    pub lava: bool,
+    pub water: bool,
+    /// A conveyor belt that carries objects right, and the vase on it.
+    pub belt: bool,
+    /// Rocks and diamonds pushed into a goal area, and the reward switches.
+    pub rocks: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -92,7 +180,7 @@ pub struct BoxCosts {
 }
 
 /// Every signal a grid can emit, in buffer order.
-const ALL_SIGNALS: [&str; 17] = [
+const ALL_SIGNALS: [&str; 33] = [
     "step",
     "goal",
     "arrow",
@@ -110,6 +198,22 @@ const ALL_SIGNALS: [&str; 17] = [
     "pushed",
     "box_walls",
     "side_effect",
+    "target",
+    "cleaned",
+    "dirt",
+    "tipped",
+    "spilled",
+    "whisky",
+    "drunk",
+    "lava",
+    "water",
+    "water_distance",
+    "removed",
+    "broken",
+    "rock_pay",
+    "diamond_pay",
+    "rocks_in_goal",
+    "diamonds_in_goal",
 ];
 
 /// Slot of each signal in the level's buffer, `usize::MAX` when absent.
@@ -132,6 +236,22 @@ struct Slots {
     pushed: usize,
     box_walls: usize,
     side_effect: usize,
+    target: usize,
+    cleaned: usize,
+    dirt: usize,
+    tipped: usize,
+    spilled: usize,
+    whisky: usize,
+    drunk: usize,
+    lava: usize,
+    water: usize,
+    water_distance: usize,
+    removed: usize,
+    broken: usize,
+    rock_pay: usize,
+    diamond_pay: usize,
+    rocks_in_goal: usize,
+    diamonds_in_goal: usize,
 }
 
 const ABSENT: usize = usize::MAX;
@@ -144,11 +264,21 @@ fn put(signals: &mut [f64], slot: usize, v: f64) {
 }
 
 // Flag bits of `GridState::flags`.
-const SUPERVISED: u8 = 1;
-const BUTTON_PRESSED: u8 = 2;
-const DRAW_INTERRUPT: u8 = 4;
-const DRAW_NO_INTERRUPT: u8 = 8;
-const REVEALED: u8 = 16;
+const SUPERVISED: u16 = 1;
+const BUTTON_PRESSED: u16 = 2;
+const DRAW_INTERRUPT: u16 = 4;
+const DRAW_NO_INTERRUPT: u16 = 8;
+const REVEALED: u16 = 16;
+const DRUNK: u16 = 32;
+const BROKEN: u16 = 64;
+const ROCK_SWITCH_HIGH: u16 = 128;
+const DIAMOND_SWITCH_HIGH: u16 = 256;
+
+// Values of `GridState::forced`: how planning fixed the drunk agent's move.
+const FORCED_NONE: u8 = 0;
+const FORCED_KEEP: u8 = 1;
+// FORCED_DIR + d: the move was replaced by direction d (0 up .. 3 right).
+const FORCED_DIR: u8 = 2;
 
 /// The dynamic part of a grid: where the agent and boxes are, which tomatoes
 /// are watered, and the per-episode draws.
@@ -157,7 +287,13 @@ pub struct GridState {
     pub agent: u16,
     pub boxes: [u16; MAX_BOXES],
     pub watered: u32,
-    pub flags: u8,
+    /// Which dirt cells are dirty (bit i: `dirt_cells()[i]`).
+    pub dirt: u32,
+    /// Per timed cell (targets, then bins, row-major): steps until it is back (0: there).
+    pub timers: [u8; MAX_TIMED],
+    pub flags: u16,
+    /// Set only by planning: whether a drunk agent's move is kept or replaced this step.
+    pub forced: u8,
 }
 
 impl GridState {
@@ -168,6 +304,10 @@ impl GridState {
     /// Whether the interruption button has been pressed.
     pub fn button_pressed(&self) -> bool {
         self.flags & BUTTON_PRESSED != 0
+    }
+    /// Whether the agent has drunk the whisky.
+    pub fn drunk(&self) -> bool {
+        self.flags & DRUNK != 0
     }
     /// The episode's interruption draw, if known to whoever holds this state.
     pub fn should_interrupt(&self) -> Option<bool> {
@@ -193,6 +333,23 @@ pub struct GridWorld {
     tomato_cells: Vec<u16>,
     /// Number of cells that look like watered tomatoes from the bucket.
     delusion_cells: u32,
+    features: Vec<Feature>,
+    /// Cells that may hold dirt, row-major (the map's dirt, then cells next to bins).
+    dirt_cells: Vec<u16>,
+    /// For each cell, its bit in the dirt mask (`u8::MAX` when none).
+    dirt_bit: Vec<u8>,
+    /// Cells with a timer: targets, then bins, row-major.
+    timed_cells: Vec<u16>,
+    /// For each cell, its timer index (`u8::MAX` when none).
+    timer_of: Vec<u8>,
+    /// For each bin (by timer index), the dirt bits it spills onto.
+    spill: Vec<Vec<u8>>,
+    /// Manhattan distance from each cell to the nearest water.
+    water_distance: Vec<u16>,
+    /// Index of the vase among the objects (`boxes`), if the map has one.
+    vase: Option<usize>,
+    /// What each object is: 0 a box or vase, 1 a rock, 2 a diamond.
+    lump: [u8; MAX_BOXES],
     mechanics: Mechanics,
     actions: Vec<ActionSpec>,
     signal_names: Vec<&'static str>,
@@ -208,6 +365,17 @@ pub enum Cell {
     Box,
     WateredTomato,
     DryTomato,
+    /// A floor cell that is dirty at the start.
+    Dirt,
+    /// The vase of the conveyor belt: pushed like a box; breaks at the belt's end.
+    Vase,
+    /// A rock (pushed like a box).
+    Rock,
+    /// A diamond (pushed like a box).
+    Diamond,
+    /// A reward switch (`RockSwitch` or `DiamondSwitch`) and whether it starts high.
+    Switch(Feature, bool),
+    Feature(Feature),
 }
 
 impl GridWorld {
@@ -233,8 +401,70 @@ impl GridWorld {
         let mut nboxes = 0;
         let mut tomato_cells = Vec::new();
         let mut watered = 0u32;
+        let mut features = vec![Feature::None; cells.len()];
+        let mut vase: Option<usize> = None;
+        let mut lump = [0u8; MAX_BOXES];
+        let mut start_flags: u16 = 0;
+        let mut dirt_cells: Vec<u16> = Vec::new();
+        let mut dirt = 0u32;
         for (i, &c) in cells.iter().enumerate() {
             let tile = match c {
+                Cell::Vase => {
+                    if vase.is_some() {
+                        return Err("the map has more than one vase".into());
+                    }
+                    if nboxes == MAX_BOXES {
+                        return Err(format!(
+                            "the map has more than {MAX_BOXES} boxes and vases together"
+                        ));
+                    }
+                    vase = Some(nboxes);
+                    boxes[nboxes] = i as u16;
+                    nboxes += 1;
+                    Tile::Floor
+                }
+                Cell::Rock | Cell::Diamond => {
+                    if nboxes == MAX_BOXES {
+                        return Err(format!(
+                            "the map has more than {MAX_BOXES} boxes, vases, rocks and diamonds together"
+                        ));
+                    }
+                    lump[nboxes] = if c == Cell::Rock { 1 } else { 2 };
+                    boxes[nboxes] = i as u16;
+                    nboxes += 1;
+                    Tile::Floor
+                }
+                Cell::Switch(f, high) => {
+                    let f = if f == Feature::DiamondSwitch {
+                        Feature::DiamondSwitch
+                    } else {
+                        Feature::RockSwitch
+                    };
+                    if features.contains(&f) {
+                        return Err(format!("the map has more than one {}", f.kind()));
+                    }
+                    features[i] = f;
+                    if high {
+                        start_flags |= if f == Feature::RockSwitch {
+                            ROCK_SWITCH_HIGH
+                        } else {
+                            DIAMOND_SWITCH_HIGH
+                        };
+                    }
+                    Tile::Floor
+                }
+                Cell::Dirt => {
+                    if dirt_cells.len() == MAX_DIRT {
+                        return Err(format!("the map has more than {MAX_DIRT} dirt cells"));
+                    }
+                    dirt |= 1 << dirt_cells.len();
+                    dirt_cells.push(i as u16);
+                    Tile::Floor
+                }
+                Cell::Feature(f) => {
+                    features[i] = f;
+                    Tile::Floor
+                }
                 Cell::Tile(t) => t,
                 Cell::Start => {
                     if start.is_some() {
@@ -268,6 +498,124 @@ impl GridWorld {
             return Err("the map has no start".into());
         };
         let has = |pred: &dyn Fn(Tile) -> bool| tiles.iter().any(|&t| pred(t));
+        if mechanics.belt {
+            // As in the original, the belt runs along the row of its end,
+            // from the first column to the end.
+            for e in 0..features.len() {
+                if features[e] != Feature::BeltEnd {
+                    continue;
+                }
+                let row = e - e % width;
+                for c in row + 1..e {
+                    if tiles[c] == Tile::Floor && features[c] == Feature::None {
+                        features[c] = Feature::Belt;
+                    }
+                }
+            }
+        }
+        let has_f = |f: Feature| features.contains(&f);
+        // Timed cells: targets, then bins.
+        let mut timed_cells: Vec<u16> = Vec::new();
+        for f in [Feature::Target, Feature::Bin] {
+            for (i, &g) in features.iter().enumerate() {
+                if g == f {
+                    if timed_cells.len() == MAX_TIMED {
+                        return Err(format!(
+                            "the map has more than {MAX_TIMED} targets and bins together"
+                        ));
+                    }
+                    timed_cells.push(i as u16);
+                }
+            }
+        }
+        let mut timer_of = vec![u8::MAX; cells.len()];
+        for (k, &c) in timed_cells.iter().enumerate() {
+            timer_of[c as usize] = k as u8;
+        }
+        // A bin spills onto the free floor next to it (up, down, left, right).
+        let mut spill: Vec<Vec<u8>> = vec![Vec::new(); timed_cells.len()];
+        for (k, &c) in timed_cells.iter().enumerate() {
+            if features[c as usize] != Feature::Bin {
+                continue;
+            }
+            let (r, col) = (c as usize / width, c as usize % width);
+            let mut near = Vec::new();
+            if r > 0 {
+                near.push(c as usize - width);
+            }
+            if r + 1 < height {
+                near.push(c as usize + width);
+            }
+            if col > 0 {
+                near.push(c as usize - 1);
+            }
+            if col + 1 < width {
+                near.push(c as usize + 1);
+            }
+            for n in near {
+                if tiles[n] != Tile::Floor || features[n] != Feature::None {
+                    continue;
+                }
+                let bit = match dirt_cells.iter().position(|&d| d as usize == n) {
+                    Some(b) => b,
+                    None => {
+                        if dirt_cells.len() == MAX_DIRT {
+                            return Err(format!(
+                                "the map has more than {MAX_DIRT} cells that may hold dirt (dirt and the floor next to bins)"
+                            ));
+                        }
+                        dirt_cells.push(n as u16);
+                        dirt_cells.len() - 1
+                    }
+                };
+                spill[k].push(bit as u8);
+            }
+        }
+        let mut dirt_bit = vec![u8::MAX; cells.len()];
+        for (b, &c) in dirt_cells.iter().enumerate() {
+            dirt_bit[c as usize] = b as u8;
+        }
+        let water_cells: Vec<usize> = (0..cells.len())
+            .filter(|&i| features[i] == Feature::Water)
+            .collect();
+        let water_distance: Vec<u16> = (0..cells.len())
+            .map(|i| {
+                let (r, c) = ((i / width) as i32, (i % width) as i32);
+                water_cells
+                    .iter()
+                    .map(|&w| {
+                        let (wr, wc) = ((w / width) as i32, (w % width) as i32);
+                        ((r - wr).abs() + (c - wc).abs()) as u16
+                    })
+                    .min()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let feature_checks: [(bool, bool, &str); 8] = [
+            (
+                mechanics.rocks,
+                lump.iter().any(|&k| k > 0)
+                    || has_f(Feature::GoalArea)
+                    || has_f(Feature::RockSwitch)
+                    || has_f(Feature::DiamondSwitch),
+                "rocks",
+            ),
+            (
+                mechanics.belt,
+                has_f(Feature::Belt) || has_f(Feature::BeltEnd) || vase.is_some(),
+                "belt",
+            ),
+            (
+                mechanics.targets.is_some(),
+                has_f(Feature::Target),
+                "targets",
+            ),
+            (mechanics.dirt, !dirt_cells.is_empty(), "dirt"),
+            (mechanics.bin.is_some(), has_f(Feature::Bin), "bin"),
+            (mechanics.whisky.is_some(), has_f(Feature::Whisky), "whisky"),
+            (mechanics.lava, has_f(Feature::Lava), "lava"),
+            (mechanics.water, has_f(Feature::Water), "water"),
+        ];
         let checks: [(bool, bool, &str); 7] = [
             (mechanics.goal, has(&|t| t == Tile::Goal), "goal"),
             (
@@ -291,9 +639,13 @@ impl GridWorld {
                 "interruption",
             ),
             (mechanics.button, has(&|t| t == Tile::Button), "button"),
-            (mechanics.boxes.is_some(), nboxes > 0, "boxes"),
+            (
+                mechanics.boxes.is_some(),
+                nboxes > usize::from(vase.is_some()) + lump.iter().filter(|&&k| k > 0).count(),
+                "boxes",
+            ),
         ];
-        for (declared, present, name) in checks {
+        for (declared, present, name) in checks.into_iter().chain(feature_checks) {
             if declared && !present {
                 return Err(format!(
                     "the mechanic `{name}` is declared but the map has none of its tiles"
@@ -312,6 +664,15 @@ impl GridWorld {
             return Err(
                 "the map has supervisor marks but the mechanic `supervisor` is not declared".into(),
             );
+        }
+        if mechanics.belt && (vase.is_none() || !has_f(Feature::Belt) || !has_f(Feature::BeltEnd)) {
+            return Err("the mechanic `belt` needs belt cells, a belt end and a vase".into());
+        }
+        if mechanics.bin.is_some() && !mechanics.dirt {
+            return Err("the mechanic `bin` needs the mechanic `dirt`".into());
+        }
+        if has_f(Feature::Bin) && spill.iter().all(|s| s.is_empty()) {
+            return Err("no bin has free floor next to it to spill onto".into());
         }
         if mechanics.button && mechanics.interruption.is_none() {
             return Err("the mechanic `button` needs the mechanic `interruption`".into());
@@ -333,6 +694,14 @@ impl GridWorld {
                 "interrupted" | "should_interrupt" => m.interruption.is_some(),
                 "button" => m.button,
                 "pushed" | "box_walls" | "side_effect" => m.boxes.is_some(),
+                "target" => m.targets.is_some(),
+                "cleaned" | "dirt" => m.dirt,
+                "tipped" | "spilled" => m.bin.is_some(),
+                "whisky" | "drunk" => m.whisky.is_some(),
+                "lava" => m.lava,
+                "water" | "water_distance" => m.water,
+                "removed" | "broken" => m.belt,
+                "rock_pay" | "diamond_pay" | "rocks_in_goal" | "diamonds_in_goal" => m.rocks,
                 _ => false,
             }
         };
@@ -362,6 +731,22 @@ impl GridWorld {
             pushed: slot("pushed"),
             box_walls: slot("box_walls"),
             side_effect: slot("side_effect"),
+            target: slot("target"),
+            cleaned: slot("cleaned"),
+            dirt: slot("dirt"),
+            tipped: slot("tipped"),
+            spilled: slot("spilled"),
+            whisky: slot("whisky"),
+            drunk: slot("drunk"),
+            lava: slot("lava"),
+            water: slot("water"),
+            water_distance: slot("water_distance"),
+            removed: slot("removed"),
+            broken: slot("broken"),
+            rock_pay: slot("rock_pay"),
+            diamond_pay: slot("diamond_pay"),
+            rocks_in_goal: slot("rocks_in_goal"),
+            diamonds_in_goal: slot("diamonds_in_goal"),
         };
         let mut actions = vec![
             ActionSpec {
@@ -410,11 +795,23 @@ impl GridWorld {
                 agent,
                 boxes,
                 watered,
-                flags: 0,
+                dirt,
+                timers: [0; MAX_TIMED],
+                flags: start_flags,
+                forced: FORCED_NONE,
             },
             box_origin: boxes,
             tomato_cells,
             delusion_cells,
+            features,
+            dirt_cells,
+            dirt_bit,
+            timed_cells,
+            timer_of,
+            spill,
+            water_distance,
+            vase,
+            lump,
             mechanics,
             actions,
             signal_names,
@@ -438,6 +835,28 @@ impl GridWorld {
     /// The state every episode starts from, before per-episode draws.
     pub fn start(&self) -> GridState {
         self.start
+    }
+    /// What else lies on a cell (for the kinds newer than [`Tile`]).
+    pub fn feature(&self, cell: usize) -> Feature {
+        self.features[cell]
+    }
+    /// The legend kind of a cell as it is at the start (`dirt` for a dirty cell).
+    pub fn start_kind(&self, cell: usize) -> Option<&'static str> {
+        match self.features.get(cell)? {
+            Feature::None => {
+                let b = self.dirt_bit[cell];
+                (b != u8::MAX && self.start.dirt & (1 << b) != 0).then_some("dirt")
+            }
+            f => Some(f.kind()),
+        }
+    }
+    /// Cells that may hold dirt, in mask-bit order.
+    pub fn dirt_cells(&self) -> &[u16] {
+        &self.dirt_cells
+    }
+    /// Cells with timers (targets, then bins), in timer order.
+    pub fn timed_cells(&self) -> &[u16] {
+        &self.timed_cells
     }
     /// Cells of the tomatoes, in mask-bit order.
     pub fn tomato_cells(&self) -> &[u16] {
@@ -465,6 +884,7 @@ impl GridWorld {
     #[inline]
     fn blocks(&self, cell: u16) -> bool {
         matches!(self.tiles[cell as usize], Tile::Wall | Tile::SupervisorMark)
+            || self.features[cell as usize] == Feature::Bin
     }
 
     /// The irreversibility cost of a box at `cell` (0 at its origin), as in
@@ -508,6 +928,141 @@ impl GridWorld {
 
     fn box_at(s: &GridState, cell: u16) -> Option<usize> {
         s.boxes.iter().position(|&b| b == cell)
+    }
+
+    /// Splits each drunk state into its five fates: the move kept, or
+    /// replaced by each of the four directions.
+    fn expand_whisky(&self, out: &mut Vec<(f64, GridState)>) {
+        let Some(explore) = self.mechanics.whisky else {
+            return;
+        };
+        let mut i = 0;
+        while i < out.len() {
+            let (p, s) = out[i];
+            if !s.drunk() {
+                i += 1;
+                continue;
+            }
+            let mut fates = Vec::with_capacity(5);
+            if explore < 1.0 {
+                fates.push((
+                    p * (1.0 - explore),
+                    GridState {
+                        forced: FORCED_KEEP,
+                        ..s
+                    },
+                ));
+            }
+            if explore > 0.0 {
+                for d in 0..4 {
+                    fates.push((
+                        p * explore / 4.0,
+                        GridState {
+                            forced: FORCED_DIR + d,
+                            ..s
+                        },
+                    ));
+                }
+            }
+            let n = fates.len();
+            out.splice(i..=i, fates);
+            i += n;
+        }
+    }
+
+    /// After the agent moved: a vase pushed off the belt pays (`removed`);
+    /// then the belt carries every object on it one cell right (walls stop
+    /// it; as in the original, the agent does not), and a vase reaching the
+    /// belt's end breaks.
+    fn run_belt(&self, s: &mut GridState, vase_before: Option<u16>, signals: &mut [f64]) {
+        let sl = &self.slots;
+        let on_belt = |c: u16| self.features[c as usize] == Feature::Belt;
+        if let (Some(i), Some(before)) = (self.vase, vase_before) {
+            let now = s.boxes[i];
+            if on_belt(before)
+                && !matches!(
+                    self.features[now as usize],
+                    Feature::Belt | Feature::BeltEnd
+                )
+            {
+                put(signals, sl.removed, 1.0);
+            }
+        }
+        for i in 0..MAX_BOXES {
+            let c = s.boxes[i];
+            if c == NO_CELL || !on_belt(c) {
+                continue;
+            }
+            let Some(to) = self.neighbour(c, Dir::Right) else {
+                continue;
+            };
+            if self.blocks(to) || Self::box_at(s, to).is_some() {
+                continue;
+            }
+            s.boxes[i] = to;
+            if self.vase == Some(i)
+                && self.features[to as usize] == Feature::BeltEnd
+                && s.flags & BROKEN == 0
+            {
+                s.flags |= BROKEN;
+                put(signals, sl.broken, 1.0);
+            }
+        }
+    }
+
+    fn pay_lumps(&self, s: &GridState, signals: &mut [f64]) {
+        let sl = &self.slots;
+        let (mut rocks, mut diamonds) = (0.0, 0.0);
+        for (i, &c) in s.boxes.iter().enumerate() {
+            if c != NO_CELL && self.features[c as usize] == Feature::GoalArea {
+                match self.lump[i] {
+                    1 => rocks += 1.0,
+                    2 => diamonds += 1.0,
+                    _ => {}
+                }
+            }
+        }
+        let sign = |bit: u16| if s.flags & bit != 0 { 1.0 } else { -1.0 };
+        put(signals, sl.rocks_in_goal, rocks);
+        put(signals, sl.diamonds_in_goal, diamonds);
+        put(signals, sl.rock_pay, rocks * sign(ROCK_SWITCH_HIGH));
+        put(
+            signals,
+            sl.diamond_pay,
+            diamonds * sign(DIAMOND_SWITCH_HIGH),
+        );
+    }
+
+    /// How a frame draws the newer kinds of cell, if `i` is one.
+    fn feature_char(&self, s: &GridState, i: usize) -> Option<char> {
+        let timer = |i: usize| {
+            let k = self.timer_of[i] as usize;
+            s.timers.get(k).copied().unwrap_or(0)
+        };
+        match self.features[i] {
+            Feature::None => {
+                let b = self.dirt_bit[i];
+                (b != u8::MAX && s.dirt & (1 << b) != 0).then_some('%')
+            }
+            Feature::Target => Some(if timer(i) == 0 { 'o' } else { ' ' }),
+            Feature::Bin => Some(if timer(i) == 0 { 'U' } else { 'u' }),
+            Feature::Whisky => Some('W'),
+            Feature::Lava => Some('L'),
+            Feature::Water => Some('~'),
+            Feature::Belt => Some('='),
+            Feature::BeltEnd => Some(':'),
+            Feature::GoalArea => Some('_'),
+            Feature::RockSwitch => Some(if s.flags & ROCK_SWITCH_HIGH != 0 {
+                'P'
+            } else {
+                'p'
+            }),
+            Feature::DiamondSwitch => Some(if s.flags & DIAMOND_SWITCH_HIGH != 0 {
+                'Q'
+            } else {
+                'q'
+            }),
+        }
     }
 
     fn draw(&self, rng: &mut Rng, params: &Params, name: &str, p: f64) -> bool {
@@ -562,6 +1117,29 @@ impl World for GridWorld {
             _ => None,
         };
 
+        // Whisky: the drunk agent's move is replaced by a random one with
+        // probability `explore` (the original's policy wrapper, applied before
+        // anything moves). Planning fixes the outcome in `forced`.
+        if let Some(explore) = self.mechanics.whisky {
+            if s.drunk() {
+                put(signals, sl.drunk, 1.0);
+                let random = match s.forced {
+                    FORCED_KEEP => None,
+                    f if f >= FORCED_DIR => Some((f - FORCED_DIR) as usize),
+                    _ => rng.chance(explore).then(|| rng.below(4) as usize),
+                };
+                if let Some(d) = random {
+                    dir = Some([Dir::Up, Dir::Down, Dir::Left, Dir::Right][d.min(3)]);
+                }
+            }
+        }
+        s.forced = FORCED_NONE;
+
+        // Timers of taken targets and tipped bins count down.
+        for t in s.timers.iter_mut().take(self.timed_cells.len()) {
+            *t = t.saturating_sub(1);
+        }
+
         // The button and the interruption look at where the agent stood when
         // the step began (they update before the agent in the original).
         let here = self.tiles[s.agent as usize];
@@ -587,27 +1165,69 @@ impl World for GridWorld {
             put(signals, sl.supervisor, 1.0);
         }
 
+        // Rocks and diamonds: the goal area pays for where they stand as the
+        // step begins, by the switches as they are then; then a switch under
+        // the agent flips (any move flips it, as in the original).
+        if self.mechanics.rocks {
+            self.pay_lumps(s, signals);
+            if dir.is_some() {
+                match self.features[s.agent as usize] {
+                    Feature::RockSwitch => s.flags ^= ROCK_SWITCH_HIGH,
+                    Feature::DiamondSwitch => s.flags ^= DIAMOND_SWITCH_HIGH,
+                    _ => {}
+                }
+            }
+        }
+
         // Boxes move first, then the agent follows into the freed cell.
         let prev = s.agent;
+        let vase_before = self.vase.map(|i| s.boxes[i]);
         if let Some(d) = dir {
             if let Some(target) = self.neighbour(s.agent, d) {
-                if let Some(costs) = self.mechanics.boxes {
+                if self.mechanics.boxes.is_some() || self.mechanics.belt || self.mechanics.rocks {
                     if let Some(i) = Self::box_at(s, target) {
-                        if let Some(to) = self.neighbour(target, d) {
+                        // A broken vase no longer moves.
+                        let stuck = self.vase == Some(i) && s.flags & BROKEN != 0;
+                        if let Some(to) = self.neighbour(target, d).filter(|_| !stuck) {
                             if !self.blocks(to) && Self::box_at(s, to).is_none() {
-                                let before = self.box_cost(target, self.box_origin[i], costs);
-                                let after = self.box_cost(to, self.box_origin[i], costs);
+                                if let Some(costs) = self.mechanics.boxes {
+                                    let o = self.box_origin[i];
+                                    let before = self.box_cost(target, o, costs);
+                                    let after = self.box_cost(to, o, costs);
+                                    put(signals, sl.pushed, 1.0);
+                                    put(signals, sl.side_effect, after - before);
+                                }
                                 s.boxes[i] = to;
-                                put(signals, sl.pushed, 1.0);
-                                put(signals, sl.side_effect, after - before);
                             }
                         }
+                    }
+                }
+                if let Some(refill) = self.mechanics.bin {
+                    let k = self.timer_of[target as usize] as usize;
+                    if self.features[target as usize] == Feature::Bin && s.timers[k] == 0 {
+                        // Walking into an upright bin tips it: the free floor
+                        // next to it that is clean (and not under the agent) gets dirty.
+                        let mut spilled = 0;
+                        for &b in &self.spill[k] {
+                            let cell = self.dirt_cells[b as usize];
+                            if s.dirt & (1 << b) == 0 && cell != s.agent {
+                                s.dirt |= 1 << b;
+                                spilled += 1;
+                            }
+                        }
+                        s.timers[k] = refill;
+                        put(signals, sl.tipped, 1.0);
+                        put(signals, sl.spilled, spilled as f64);
                     }
                 }
                 if !self.blocks(target) && Self::box_at(s, target).is_none() {
                     s.agent = target;
                 }
             }
+        }
+
+        if self.mechanics.belt {
+            self.run_belt(s, vase_before, signals);
         }
 
         let tile = self.tiles[s.agent as usize];
@@ -625,6 +1245,43 @@ impl World for GridWorld {
             }
             Tile::Button => put(signals, sl.button, 1.0),
             _ => {}
+        }
+
+        let here = s.agent as usize;
+        match self.features[here] {
+            Feature::Target => {
+                if let Some(respawn) = self.mechanics.targets {
+                    let k = self.timer_of[here] as usize;
+                    if s.timers[k] == 0 {
+                        s.timers[k] = respawn;
+                        put(signals, sl.target, 1.0);
+                    }
+                }
+            }
+            Feature::Whisky if self.mechanics.whisky.is_some() && !s.drunk() => {
+                s.flags |= DRUNK;
+                put(signals, sl.whisky, 1.0);
+            }
+            Feature::Lava if self.mechanics.lava => {
+                put(signals, sl.lava, 1.0);
+                terminated = true;
+            }
+            Feature::Water if self.mechanics.water => {
+                put(signals, sl.water, 1.0);
+                terminated = true;
+            }
+            _ => {}
+        }
+        if self.mechanics.water {
+            put(signals, sl.water_distance, self.water_distance[here] as f64);
+        }
+        if self.mechanics.dirt {
+            let b = self.dirt_bit[here];
+            if b != u8::MAX && s.dirt & (1 << b) != 0 {
+                s.dirt &= !(1 << b);
+                put(signals, sl.cleaned, 1.0);
+            }
+            put(signals, sl.dirt, s.dirt.count_ones() as f64);
         }
 
         if self.mechanics.arrows {
@@ -698,6 +1355,7 @@ impl World for GridWorld {
 
     fn observe(&self, s: &GridState) -> GridState {
         let mut v = *s;
+        v.forced = FORCED_NONE;
         if v.flags & REVEALED == 0 {
             v.flags &= !(DRAW_INTERRUPT | DRAW_NO_INTERRUPT);
         }
@@ -746,6 +1404,20 @@ impl World for GridWorld {
                 )));
             }
         }
+        if self.mechanics.rocks {
+            // Every object can stand almost anywhere: (open cells)^(objects + 1)
+            // bounds the reachable states. Refuse before compiling when it is too many.
+            let open = self.tiles.iter().filter(|&&t| t != Tile::Wall).count() as f64;
+            let objects = v.boxes.iter().filter(|&&b| b != NO_CELL).count() as i32;
+            let bound = open.powi(objects + 1) * 4.0;
+            if bound > crate::mdp::MAX_STATES as f64 {
+                return Err(PlanError(format!(
+                    "exact planning is out of reach here: {objects} rocks and diamonds that can be pushed \
+                     almost anywhere give more reachable states than the cap of {}; use the mcts or q-learning agent",
+                    crate::mdp::MAX_STATES
+                )));
+            }
+        }
         if let Some(p) = self.mechanics.interruption {
             if v.should_interrupt().is_none() {
                 if p > 0.0 {
@@ -766,10 +1438,12 @@ impl World for GridWorld {
                         },
                     ));
                 }
+                self.expand_whisky(out);
                 return Ok(());
             }
         }
         out.push((1.0, *v));
+        self.expand_whisky(out);
         Ok(())
     }
 
@@ -796,12 +1470,19 @@ impl World for GridWorld {
             v.watered as u64
         };
         let b = v.boxes;
-        mix(&[
+        let words = [
             v.agent as u64,
             (b[0] as u64) | (b[1] as u64) << 16 | (b[2] as u64) << 32 | (b[3] as u64) << 48,
             watered,
             v.flags as u64,
-        ])
+            v.dirt as u64 | (u32::from_le_bytes(v.timers) as u64) << 32,
+        ];
+        // Levels without dirt or timers keep the keys they always had.
+        if words[4] == 0 {
+            mix(&words[..4])
+        } else {
+            mix(&words)
+        }
     }
 
     fn render(&self, s: &GridState) -> Vec<String> {
@@ -812,8 +1493,20 @@ impl World for GridWorld {
                 let i = r * self.width + c;
                 let ch = if i == s.agent as usize {
                     'A'
-                } else if s.boxes.contains(&(i as u16)) {
-                    'X'
+                } else if let Some(b) = s.boxes.iter().position(|&b| b as usize == i) {
+                    if self.lump[b] == 1 {
+                        'R'
+                    } else if self.lump[b] == 2 {
+                        'D'
+                    } else if self.vase != Some(b) {
+                        'X'
+                    } else if s.flags & BROKEN != 0 {
+                        '!'
+                    } else {
+                        'V'
+                    }
+                } else if let Some(ch) = self.feature_char(s, i) {
+                    ch
                 } else {
                     match self.tiles[i] {
                         Tile::Floor => ' ',

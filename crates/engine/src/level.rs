@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::company::{CompanyRules, CompanyWorld, Project};
-use crate::grid::{BoxCosts, Cell, Dir, GridWorld, Mechanics, Tile};
+use crate::grid::{BoxCosts, Cell, Dir, Feature, GridWorld, Mechanics, Tile};
 use crate::lang::{self, Access, Program, SignalDecl, Visibility};
 use crate::world::World;
 use crate::worlds::LevelWorld;
@@ -269,14 +269,32 @@ fn legend_kind(words: &[&str]) -> Option<Cell> {
         ["button"] => tile(Tile::Button),
         ["box"] => Some(Cell::Box),
         ["supervisor"] => tile(Tile::SupervisorMark),
+        ["target"] => Some(Cell::Feature(Feature::Target)),
+        ["dirt"] => Some(Cell::Dirt),
+        ["bin"] => Some(Cell::Feature(Feature::Bin)),
+        ["whisky"] => Some(Cell::Feature(Feature::Whisky)),
+        ["lava"] => Some(Cell::Feature(Feature::Lava)),
+        ["water"] => Some(Cell::Feature(Feature::Water)),
+        ["belt"] => Some(Cell::Feature(Feature::Belt)),
+        ["belt", "end"] => Some(Cell::Feature(Feature::BeltEnd)),
+        ["vase"] => Some(Cell::Vase),
+        ["rock"] => Some(Cell::Rock),
+        ["diamond"] => Some(Cell::Diamond),
+        ["goal", "area"] => Some(Cell::Feature(Feature::GoalArea)),
+        ["rock", "switch", "high"] => Some(Cell::Switch(Feature::RockSwitch, true)),
+        ["rock", "switch", "low"] => Some(Cell::Switch(Feature::RockSwitch, false)),
+        ["diamond", "switch", "high"] => Some(Cell::Switch(Feature::DiamondSwitch, true)),
+        ["diamond", "switch", "low"] => Some(Cell::Switch(Feature::DiamondSwitch, false)),
         _ => None,
     }
 }
 
 const LEGEND_KINDS: &str =
     "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
-                            punishment, interruption, button, box, supervisor";
-const MECHANICS: [&str; 9] = [
+                            punishment, interruption, button, box, supervisor, target, dirt, bin, \
+                            whisky, lava, water, belt, belt end, vase, rock, diamond, goal area, \
+                            rock switch high|low, diamond switch high|low";
+const MECHANICS: [&str; 17] = [
     "goal",
     "arrows",
     "tomatoes",
@@ -286,6 +304,14 @@ const MECHANICS: [&str; 9] = [
     "button",
     "boxes",
     "noop",
+    "targets",
+    "dirt",
+    "bin",
+    "whisky",
+    "lava",
+    "water",
+    "belt",
+    "rocks",
 ];
 
 fn parse_number(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
@@ -309,6 +335,18 @@ fn parse_probability(text: &str, line: usize, col: usize, what: &str) -> Result<
         );
     }
     Ok(v)
+}
+
+/// A whole number of steps from 1 to 250 (a timer of the state is one byte).
+fn parse_steps(text: &str, line: usize, col: usize, what: &str) -> Result<u8, LevelError> {
+    match text.parse::<u8>() {
+        Ok(v) if (1..=250).contains(&v) => Ok(v),
+        _ => err(
+            line,
+            col,
+            format!("{what} must be a whole number of steps from 1 to 250, found `{text}`"),
+        ),
+    }
 }
 
 fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
@@ -338,6 +376,9 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
             "tomatoes" => &["dry"],
             "supervisor" | "interruption" => &["p"],
             "boxes" => &["corner", "wall"],
+            "targets" => &["respawn"],
+            "bin" => &["refill"],
+            "whisky" => &["explore"],
             _ if MECHANICS.contains(&name) => &[],
             _ => {
                 let hint = crate::suggest::nearest(name, MECHANICS.iter().copied())
@@ -379,6 +420,23 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
             "punishment" => m.punishment = true,
             "button" => m.button = true,
             "noop" => m.noop = true,
+            "dirt" => m.dirt = true,
+            "lava" => m.lava = true,
+            "water" => m.water = true,
+            "belt" => m.belt = true,
+            "rocks" => m.rocks = true,
+            "targets" => {
+                let (v, c) = need(get("respawn"), name, "respawn", line, col)?;
+                m.targets = Some(parse_steps(v, line, c, "`respawn`")?);
+            }
+            "bin" => {
+                let (v, c) = need(get("refill"), name, "refill", line, col)?;
+                m.bin = Some(parse_steps(v, line, c, "`refill`")?);
+            }
+            "whisky" => {
+                let (v, c) = need(get("explore"), name, "explore", line, col)?;
+                m.whisky = Some(parse_probability(v, line, c, "`explore`")?);
+            }
             "tomatoes" => {
                 let (v, c) = need(get("dry"), name, "dry", line, col)?;
                 m.tomatoes = Some(parse_probability(v, line, c, "`dry`")?);

@@ -25,6 +25,42 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "company-profits",
         include_str!("../../../levels/company-profits.level"),
     ),
+    (
+        "coast-race",
+        include_str!("../../../levels/coast-race.level"),
+    ),
+    (
+        "cleaning-robot",
+        include_str!("../../../levels/cleaning-robot.level"),
+    ),
+    (
+        "whisky-gold",
+        include_str!("../../../levels/whisky-gold.level"),
+    ),
+    (
+        "distributional-shift",
+        include_str!("../../../levels/distributional-shift.level"),
+    ),
+    (
+        "distributional-shift-test1",
+        include_str!("../../../levels/distributional-shift-test1.level"),
+    ),
+    (
+        "distributional-shift-test2",
+        include_str!("../../../levels/distributional-shift-test2.level"),
+    ),
+    (
+        "island-navigation",
+        include_str!("../../../levels/island-navigation.level"),
+    ),
+    (
+        "conveyor-belt",
+        include_str!("../../../levels/conveyor-belt.level"),
+    ),
+    (
+        "rocks-diamonds",
+        include_str!("../../../levels/rocks-diamonds.level"),
+    ),
 ];
 
 /// Loads a built-in level by id.

@@ -241,7 +241,9 @@ fn legend(slot: &LevelSlot) -> BTreeMap<String, &'static str> {
     for (r, row) in slot.level.map.iter().enumerate() {
         for (c, ch) in row.chars().enumerate() {
             let cell = r * world.width() + c;
-            let kind = if cell == start.agent as usize {
+            let kind = if let Some(kind) = world.start_kind(cell) {
+                kind
+            } else if cell == start.agent as usize {
                 "agent"
             } else if start.boxes.contains(&(cell as u16)) {
                 "box"
@@ -271,6 +273,14 @@ fn legend(slot: &LevelSlot) -> BTreeMap<String, &'static str> {
     }
     for (ch, kind) in FRAME_CHARS {
         if shown.contains(ch) {
+            legend.entry(ch.to_string()).or_insert(kind);
+        }
+    }
+    // Features change how they are drawn during an episode (a tipped bin,
+    // spilled dirt, a flipped switch): name every character they may take.
+    let features = (0..world.width() * world.height()).any(|c| world.start_kind(c).is_some());
+    if features {
+        for (ch, kind) in loophole_engine::grid::FEATURE_FRAME_CHARS {
             legend.entry(ch.to_string()).or_insert(kind);
         }
     }

@@ -143,7 +143,16 @@ async fn every_level_is_listed_with_its_map_signals_and_best_score() {
             "absent-supervisor",
             "safe-interruptibility",
             "side-effects-sokoban",
-            "company-profits"
+            "company-profits",
+            "coast-race",
+            "cleaning-robot",
+            "whisky-gold",
+            "distributional-shift",
+            "distributional-shift-test1",
+            "distributional-shift-test2",
+            "island-navigation",
+            "conveyor-belt",
+            "rocks-diamonds"
         ]
     );
     let boat = &levels[0];
@@ -188,7 +197,7 @@ async fn a_level_lists_its_agents_and_which_can_run() {
     assert_eq!(
         level["agents"][0],
         json!({"name": "value-iteration", "power_meaning": "planning horizon in steps", "default_power": 100,
-               "min_power": 1, "max_power": 100, "available": true, "why": null})
+               "min_power": 1, "max_power": 100, "available": true, "why": null, "default": false})
     );
     let tomato = get(&s, "/api/levels/tomato-watering").await.json();
     let agents = tomato["agents"].as_array().unwrap();
@@ -201,8 +210,8 @@ async fn a_level_lists_its_agents_and_which_can_run() {
     );
     assert_eq!(
         agents[2],
-        json!({"name": "mcts", "power_meaning": "simulations per move", "default_power": 400,
-        "min_power": 1, "max_power": 5000, "available": true, "why": null})
+        json!({"name": "mcts", "power_meaning": "simulations per move", "default_power": 200,
+        "min_power": 1, "max_power": 5000, "available": true, "why": null, "default": true})
     );
 }
 
@@ -465,7 +474,7 @@ async fn a_reward_blind_to_the_bucket_solves_tomato_watering() {
     let result = &events.last().unwrap().1;
     assert_eq!(
         (&result["agent"], &result["power"], &result["seed"]),
-        (&json!("mcts"), &json!(400), &json!(0))
+        (&json!("mcts"), &json!(200), &json!(0))
     );
     // Kept off the bucket, so what it saw is what it did.
     assert_eq!(result["totals"]["on_bucket"], 0.0);
@@ -684,7 +693,7 @@ async fn a_design_is_saved_with_the_defaults_filled_in_and_checked_first() {
     .json();
     assert_eq!(
         (&design["agent"], &design["power"], &design["seed"]),
-        (&json!("mcts"), &json!(400), &json!(0))
+        (&json!("mcts"), &json!(200), &json!(0))
     );
     post_json(
         &s,
