@@ -58,6 +58,10 @@ enum Command {
     },
     /// Return and performance against optimization power: the Goodhart curve.
     Sweep(SweepArgs),
+    /// RLHF, simulated: a reward model learned from biased comparisons, then overoptimized.
+    Rlhf(crate::feedback::RlhfArgs),
+    /// Constitutional AI, simulated: principles, revisions, AI feedback, and where it goes wrong.
+    Cai(crate::feedback::CaiArgs),
     /// Markdown table of return against performance for every level and agent (docs/RESULTS.md).
     Table {
         /// Episodes (seeds 0..N-1) averaged per cell.
@@ -178,6 +182,8 @@ pub fn main() -> ExitCode {
         Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
         Some(Command::Replay(a)) => a.json,
         Some(Command::Sweep(a)) => a.json,
+        Some(Command::Rlhf(a)) => a.json,
+        Some(Command::Cai(a)) => a.json,
         Some(Command::Run(a)) => a.json,
         None => false,
     };
@@ -186,6 +192,8 @@ pub fn main() -> ExitCode {
         Some(Command::Replay(a)) => replay_cmd(a),
         Some(Command::Run(a)) => run_cmd(a),
         Some(Command::Sweep(a)) => sweep_cmd(a),
+        Some(Command::Rlhf(a)) => crate::feedback::rlhf(a),
+        Some(Command::Cai(a)) => crate::feedback::cai(a),
         Some(Command::Check {
             level,
             reward,

@@ -1,6 +1,7 @@
 //! `loophole`: the reward-hacking laboratory's command line.
 
 mod cli;
+mod feedback;
 mod output;
 mod plot;
 

@@ -109,3 +109,71 @@ pub fn line_chart(
     }
     Ok(svg)
 }
+
+/// One chart of a [`panels`] figure.
+pub struct Panel {
+    pub title: String,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub series: Vec<Series>,
+}
+
+/// Several charts side by side (`columns` per row) in one SVG, each with
+/// its own axes and legend; series keep their colour by position.
+pub fn panels(title: &str, panels: &[Panel], columns: usize) -> Result<String, String> {
+    let columns = columns.clamp(1, panels.len().max(1));
+    let rows = panels.len().div_ceil(columns).max(1);
+    let size = (480 * columns as u32, 380 * rows as u32 + 40);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root = root
+            .titled(title, ("sans-serif", 22))
+            .map_err(|e| e.to_string())?;
+        let areas = root.split_evenly((rows, columns));
+        for (panel, area) in panels.iter().zip(areas.iter()) {
+            let (x0, x1) = bounds(&panel.series, |x, _| x);
+            let (y0, y1) = bounds(&panel.series, |_, y| y);
+            let mut chart = ChartBuilder::on(area)
+                .caption(&panel.title, ("sans-serif", 16))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(56)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .x_desc(panel.x_desc.as_str())
+                .y_desc(panel.y_desc.as_str())
+                .light_line_style(RGBColor(0xee, 0xee, 0xee))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            for (i, s) in panel.series.iter().enumerate() {
+                let colour = COLOURS[i % COLOURS.len()];
+                chart
+                    .draw_series(LineSeries::new(
+                        s.points.iter().copied(),
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(|e| e.to_string())?
+                    .label(s.name.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                    });
+                chart
+                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+                    .map_err(|e| e.to_string())?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}

@@ -39,6 +39,7 @@ mod api;
 mod assets;
 mod error;
 mod extract;
+pub mod feedback;
 mod runs;
 mod state;
 mod sweep;
@@ -70,9 +71,12 @@ pub fn app(state: AppState) -> Router {
         .route("/api/runs", post(api::start_run))
         .route("/api/runs/{id}/events", get(api::run_events))
         .route("/api/sweep", post(sweep::sweep))
+        .route("/api/rlhf", post(feedback::rlhf))
+        .route("/api/cai", post(feedback::cai))
         .route("/api/designs", post(api::save_design))
         .route("/api/designs/{id}", get(api::design))
         .route("/", get(api::index))
+        .route("/feedback", get(feedback::page))
         .route("/play", get(api::play))
         .route("/play/{id}", get(api::play_level))
         .route("/s/{id}", get(api::shared_design))

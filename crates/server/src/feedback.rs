@@ -1,0 +1,550 @@
+//! `POST /api/rlhf` and `POST /api/cai`: the simulations of learned rewards
+//! (docs/FEEDBACK.md), computed per request.
+//!
+//! The JSON bodies are built here and nowhere else: `loophole rlhf --json`
+//! and `loophole cai --json` print [`rlhf_body`] and [`cai_body`], so the
+//! command line and the web page show the same numbers.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Json;
+use loophole_engine::feedback::cai::{self, CaiConfig, CaiError, CaiReport, Outcome};
+use loophole_engine::feedback::fit::Fit;
+use loophole_engine::feedback::rlhf::{self, RlhfConfig, RlhfReport};
+use loophole_engine::feedback::trajectories::GridReport;
+use serde::{Deserialize, Serialize};
+
+use crate::assets;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Rounds for the wire: six decimals are more than any chart needs, and
+/// they keep float noise out of the answer.
+fn round(x: f64) -> f64 {
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+// ----- requests -----
+
+/// The body of `POST /api/rlhf`; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RlhfRequest {
+    pub comparisons: Option<u64>,
+    pub rater_bias: Option<f64>,
+    pub max_n: Option<u64>,
+    pub seed: Option<u64>,
+    /// Also run the gridworld part (default true).
+    pub gridworld: Option<bool>,
+}
+
+/// The body of `POST /api/cai`; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaiRequest {
+    /// One principle per line, `name: expression`.
+    pub constitution: Option<String>,
+    pub revisions: Option<u64>,
+    pub comparisons: Option<u64>,
+    pub clamp: Option<bool>,
+    pub seed: Option<u64>,
+}
+
+/// A u64 setting checked against its range before it is narrowed.
+fn setting(name: &str, value: Option<u64>, default: u32, lo: u32, hi: u32) -> Result<u32, String> {
+    match value {
+        None => Ok(default),
+        Some(v) if (u64::from(lo)..=u64::from(hi)).contains(&v) => Ok(v as u32),
+        Some(v) => Err(format!("{name} must be from {lo} to {hi}, found {v}")),
+    }
+}
+
+impl RlhfRequest {
+    /// The engine's settings, or why they are out of range.
+    pub fn config(&self) -> Result<RlhfConfig, String> {
+        let cfg = RlhfConfig {
+            comparisons: setting(
+                "comparisons",
+                self.comparisons,
+                rlhf::DEFAULT_COMPARISONS,
+                rlhf::MIN_COMPARISONS,
+                rlhf::MAX_COMPARISONS,
+            )?,
+            rater_bias: self.rater_bias.unwrap_or(rlhf::DEFAULT_RATER_BIAS),
+            max_n: setting(
+                "max n",
+                self.max_n,
+                rlhf::DEFAULT_MAX_N,
+                rlhf::MIN_MAX_N,
+                rlhf::MAX_MAX_N,
+            )?,
+            seed: self.seed.unwrap_or(0),
+            gridworld: self.gridworld.unwrap_or(true),
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}
+
+impl CaiRequest {
+    /// The engine's settings, or why they are out of range (the constitution
+    /// itself is checked when the experiment starts).
+    pub fn config(self) -> Result<CaiConfig, String> {
+        Ok(CaiConfig {
+            constitution: self
+                .constitution
+                .unwrap_or_else(|| cai::DEFAULT_CONSTITUTION.to_string()),
+            revisions: setting(
+                "revisions",
+                self.revisions,
+                cai::DEFAULT_REVISIONS,
+                0,
+                cai::MAX_REVISIONS,
+            )?,
+            comparisons: setting(
+                "comparisons",
+                self.comparisons,
+                cai::DEFAULT_COMPARISONS,
+                cai::MIN_COMPARISONS,
+                cai::MAX_COMPARISONS,
+            )?,
+            clamp: self.clamp.unwrap_or(false),
+            seed: self.seed.unwrap_or(0),
+        })
+    }
+}
+
+// ----- responses -----
+
+#[derive(Debug, Serialize)]
+pub struct FitBody {
+    pub alpha: f64,
+    pub beta: f64,
+    pub r2: f64,
+}
+
+impl From<Fit> for FitBody {
+    fn from(f: Fit) -> Self {
+        FitBody {
+            alpha: round(f.alpha),
+            beta: round(f.beta),
+            r2: round(f.r2),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RlhfBody {
+    pub simulation: &'static str,
+    pub assumptions: &'static [&'static str],
+    pub settings: RlhfSettings,
+    pub reward_model: RewardModelBody,
+    pub best_of_n: BestOfNBody,
+    pub kl_regularized: KlBody,
+    pub gridworld: Option<GridBody>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RlhfSettings {
+    pub comparisons: u32,
+    pub rater_bias: f64,
+    pub max_n: u32,
+    pub seed: u64,
+    pub base_sample: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RewardModelBody {
+    pub features: Vec<&'static str>,
+    pub weights: Vec<f64>,
+    pub rater_agreement: f64,
+    pub gold_agreement: f64,
+    pub inter_rater_agreement: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BestOfNPoint {
+    pub n: u32,
+    pub kl: f64,
+    pub kl_empirical: f64,
+    pub d: f64,
+    pub proxy: f64,
+    pub gold: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BestOfNBody {
+    pub points: Vec<BestOfNPoint>,
+    pub fit: FitBody,
+    /// Index of the point where gold peaks.
+    pub peak: usize,
+    pub fitted_peak_d: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KlPoint {
+    pub beta: f64,
+    pub kl: f64,
+    pub d: f64,
+    pub proxy: f64,
+    pub gold: f64,
+    pub ess: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KlBody {
+    pub points: Vec<KlPoint>,
+    pub fit: FitBody,
+    pub peak: usize,
+    pub fitted_peak_d: Option<f64>,
+    /// The sweep stops where the importance weights are worth fewer responses.
+    pub min_ess: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GridBody {
+    pub level: String,
+    pub trajectories: usize,
+    pub comparisons: u32,
+    pub bucket_win_rate: f64,
+    pub signals: Vec<String>,
+    pub weights: Vec<f64>,
+    pub reward: String,
+    pub agent: &'static str,
+    pub power: u32,
+    #[serde(rename = "return")]
+    pub ret: f64,
+    pub performance: f64,
+    pub on_bucket: f64,
+    pub steps: u32,
+    pub sits_on_bucket: bool,
+    pub intent_performance: f64,
+    pub pool_best_performance: f64,
+    pub pool_mean_performance: f64,
+}
+
+impl From<&GridReport> for GridBody {
+    fn from(g: &GridReport) -> Self {
+        GridBody {
+            level: g.level.clone(),
+            trajectories: g.trajectories,
+            comparisons: g.comparisons,
+            bucket_win_rate: round(g.bucket_win_rate),
+            signals: g.signals.clone(),
+            weights: g.weights.iter().map(|&w| round(w)).collect(),
+            reward: g.reward.clone(),
+            agent: g.agent.name(),
+            power: g.power,
+            ret: round(g.ret),
+            performance: round(g.performance),
+            on_bucket: round(g.on_bucket),
+            steps: g.steps,
+            sits_on_bucket: g.sits_on_bucket,
+            intent_performance: round(g.intent_performance),
+            pool_best_performance: round(g.pool_best_performance),
+            pool_mean_performance: round(g.pool_mean_performance),
+        }
+    }
+}
+
+/// The JSON of an RLHF experiment (`POST /api/rlhf`, `loophole rlhf --json`).
+pub fn rlhf_body(r: &RlhfReport) -> RlhfBody {
+    RlhfBody {
+        simulation: rlhf::SUMMARY,
+        assumptions: rlhf::ASSUMPTIONS,
+        settings: RlhfSettings {
+            comparisons: r.config.comparisons,
+            rater_bias: r.config.rater_bias,
+            max_n: r.config.max_n,
+            seed: r.config.seed,
+            base_sample: rlhf::BASE_SAMPLE,
+        },
+        reward_model: RewardModelBody {
+            features: r.reward_model.features.clone(),
+            weights: r.reward_model.weights.iter().map(|&w| round(w)).collect(),
+            rater_agreement: round(r.reward_model.rater_agreement),
+            gold_agreement: round(r.reward_model.gold_agreement),
+            inter_rater_agreement: round(r.reward_model.inter_rater_agreement),
+        },
+        best_of_n: BestOfNBody {
+            points: r
+                .best_of_n
+                .points
+                .iter()
+                .map(|p| BestOfNPoint {
+                    n: p.n,
+                    kl: round(p.kl),
+                    kl_empirical: round(p.kl_empirical),
+                    d: round(p.d),
+                    proxy: round(p.proxy),
+                    gold: round(p.gold),
+                })
+                .collect(),
+            fit: r.best_of_n.fit.into(),
+            peak: r.best_of_n.peak,
+            fitted_peak_d: r.best_of_n.fitted_peak_d.map(round),
+        },
+        kl_regularized: KlBody {
+            points: r
+                .kl_regularized
+                .points
+                .iter()
+                .map(|p| KlPoint {
+                    beta: round(p.beta),
+                    kl: round(p.kl),
+                    d: round(p.d),
+                    proxy: round(p.proxy),
+                    gold: round(p.gold),
+                    ess: p.ess.round(),
+                })
+                .collect(),
+            fit: r.kl_regularized.fit.into(),
+            peak: r.kl_regularized.peak,
+            fitted_peak_d: r.kl_regularized.fitted_peak_d.map(round),
+            min_ess: rlhf::MIN_ESS,
+        },
+        gridworld: r.gridworld.as_ref().map(GridBody::from),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaiBody {
+    pub simulation: &'static str,
+    pub assumptions: &'static [&'static str],
+    pub settings: CaiSettings,
+    pub constitution: Vec<PrincipleBody>,
+    pub revisions: Vec<RoundBody>,
+    pub preference_model: PreferenceModelBody,
+    pub rl: RlBody,
+    pub front: FrontBody,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaiSettings {
+    pub revisions: u32,
+    pub comparisons: u32,
+    pub clamp: bool,
+    pub seed: u64,
+    pub sample: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrincipleBody {
+    pub name: String,
+    pub expression: String,
+}
+
+/// Averages over a policy (helpfulness, harmlessness and gold relative to the base policy).
+#[derive(Debug, Serialize)]
+pub struct OutcomeBody {
+    pub helpfulness: f64,
+    pub harmlessness: f64,
+    pub gold: f64,
+    pub evasive: f64,
+    pub boilerplate: f64,
+}
+
+impl From<&Outcome> for OutcomeBody {
+    fn from(o: &Outcome) -> Self {
+        OutcomeBody {
+            helpfulness: round(o.helpfulness),
+            harmlessness: round(o.harmlessness),
+            gold: round(o.gold),
+            evasive: round(o.evasive),
+            boilerplate: round(o.boilerplate),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EditCount {
+    pub edit: &'static str,
+    pub count: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoundBody {
+    pub round: u32,
+    #[serde(flatten)]
+    pub outcome: OutcomeBody,
+    pub edits: Vec<EditCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreferenceModelBody {
+    pub features: &'static [&'static str],
+    pub weights: Vec<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RlPoint {
+    pub beta: f64,
+    pub kl: f64,
+    pub d: f64,
+    pub pm: f64,
+    #[serde(flatten)]
+    pub outcome: OutcomeBody,
+    pub ess: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RlBody {
+    pub points: Vec<RlPoint>,
+    /// Index of the point where gold peaks.
+    pub peak: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FrontPoint {
+    pub weight: f64,
+    #[serde(flatten)]
+    pub outcome: OutcomeBody,
+    pub pareto: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FrontBody {
+    /// The principle whose share of the labels is swept (None with a single principle).
+    pub principle: Option<String>,
+    /// Distance from the revised policy at which every point is optimized.
+    pub d: f64,
+    pub points: Vec<FrontPoint>,
+}
+
+/// The JSON of a Constitutional AI experiment (`POST /api/cai`, `loophole cai --json`).
+pub fn cai_body(r: &CaiReport) -> CaiBody {
+    CaiBody {
+        simulation: cai::SUMMARY,
+        assumptions: cai::ASSUMPTIONS,
+        settings: CaiSettings {
+            revisions: r.config.revisions,
+            comparisons: r.config.comparisons,
+            clamp: r.config.clamp,
+            seed: r.config.seed,
+            sample: cai::SAMPLE,
+        },
+        constitution: r
+            .principles
+            .iter()
+            .map(|(name, expression)| PrincipleBody {
+                name: name.clone(),
+                expression: expression.clone(),
+            })
+            .collect(),
+        revisions: r
+            .revisions
+            .iter()
+            .map(|round| RoundBody {
+                round: round.round,
+                outcome: (&round.outcome).into(),
+                edits: cai::EDITS
+                    .iter()
+                    .zip(round.edits)
+                    .map(|((edit, _), count)| EditCount { edit, count })
+                    .collect(),
+            })
+            .collect(),
+        preference_model: PreferenceModelBody {
+            features: &cai::COORDINATES,
+            weights: r.pm_weights.iter().map(|&w| round(w)).collect(),
+        },
+        rl: RlBody {
+            points: r
+                .rl
+                .iter()
+                .map(|p| RlPoint {
+                    beta: round(p.beta),
+                    kl: round(p.kl),
+                    d: round(p.d),
+                    pm: round(p.pm),
+                    outcome: (&p.outcome).into(),
+                    ess: p.ess.round(),
+                })
+                .collect(),
+            peak: r.rl_peak,
+        },
+        front: FrontBody {
+            principle: (r.principles.len() > 1).then(|| r.principles[0].0.clone()),
+            d: cai::FRONT_D,
+            points: r
+                .front
+                .iter()
+                .map(|p| FrontPoint {
+                    weight: round(p.weight),
+                    outcome: (&p.outcome).into(),
+                    pareto: p.pareto,
+                })
+                .collect(),
+        },
+    }
+}
+
+// ----- handlers -----
+
+/// Takes a run slot: the simulations share the optimizations' limit.
+fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    state
+        .inner
+        .run_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::Busy(
+                "the server is busy with other optimizations; try again in a moment".into(),
+            )
+        })
+}
+
+pub async fn rlhf(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RlhfRequest>,
+) -> Result<Json<RlhfBody>, ApiError> {
+    let cfg = req.config().map_err(ApiError::BadRequest)?;
+    let permit = permit(&state)?;
+    let report = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        rlhf::rlhf(&cfg)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(ApiError::BadRequest)?;
+    Ok(Json(rlhf_body(&report)))
+}
+
+pub async fn cai(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CaiRequest>,
+) -> Result<Json<CaiBody>, ApiError> {
+    let cfg = req.config().map_err(ApiError::BadRequest)?;
+    // A constitution that does not read is refused before any work, with
+    // the span of the mistake in its text.
+    cfg.validate().map_err(cai_error)?;
+    let permit = permit(&state)?;
+    let report = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        cai::cai(&cfg)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(cai_error)?;
+    Ok(Json(cai_body(&report)))
+}
+
+fn cai_error(e: CaiError) -> ApiError {
+    match e {
+        CaiError::Setting(m) => ApiError::BadRequest(m),
+        CaiError::Constitution(d) => ApiError::reward(d),
+    }
+}
+
+/// The demo page of both simulations.
+pub async fn page(headers: HeaderMap) -> Response {
+    assets::file("feedback.html", &headers)
+}

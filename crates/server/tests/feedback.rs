@@ -1,0 +1,234 @@
+//! `POST /api/rlhf`, `POST /api/cai` and the `/feedback` page, driven through
+//! the router without a socket.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use loophole_engine::feedback::cai::{cai, CaiConfig};
+use loophole_engine::feedback::rlhf::{rlhf, RlhfConfig};
+use loophole_server::feedback::{cai_body, rlhf_body};
+use loophole_server::{app, AppState};
+use loophole_store::Store;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn state() -> AppState {
+    AppState::new(Store::open_in_memory().unwrap()).unwrap()
+}
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    csp: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    /// Checks the error shape of docs/API.md and returns the body.
+    fn error(&self, status: StatusCode) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.content_type, "application/json");
+        let body = self.json();
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{body}");
+        body
+    }
+}
+
+async fn send(request: Request<Body>) -> Answer {
+    let response = app(state()).oneshot(request).await.unwrap();
+    let header = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .map_or(String::new(), |v| v.to_str().unwrap().to_string())
+    };
+    let (status, content_type, csp) = (
+        response.status(),
+        header(header::CONTENT_TYPE),
+        header(header::CONTENT_SECURITY_POLICY),
+    );
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        content_type,
+        csp,
+        body,
+    }
+}
+
+async fn post(path: &str, body: &str) -> Answer {
+    send(
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn rlhf_answers_the_documented_shape_with_defaults() {
+    let answer = post("/api/rlhf", r#"{"gridworld": false}"#).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    for (curve, strength) in [("best_of_n", "n"), ("kl_regularized", "beta")] {
+        let points = body[curve]["points"].as_array().unwrap();
+        assert!(points.len() >= 10, "{curve}");
+        for key in [strength, "kl", "d", "proxy", "gold"] {
+            assert!(points.iter().all(|p| p[key].is_number()), "{curve}.{key}");
+        }
+        for key in ["alpha", "beta", "r2"] {
+            assert!(body[curve]["fit"][key].is_number(), "{curve}.fit.{key}");
+        }
+    }
+    assert_eq!(body["settings"]["comparisons"], 1000);
+    assert_eq!(body["best_of_n"]["points"][0]["n"], 1);
+    assert!(body["gridworld"].is_null());
+    assert!(body["assumptions"].as_array().unwrap().len() >= 5);
+    assert!(body["simulation"].as_str().unwrap().contains("simulation"));
+}
+
+#[tokio::test]
+async fn rlhf_answers_exactly_what_the_command_line_prints() {
+    let answer = post(
+        "/api/rlhf",
+        r#"{"comparisons": 300, "rater_bias": 0.5, "max_n": 64, "seed": 2}"#,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let report = rlhf(&RlhfConfig {
+        comparisons: 300,
+        rater_bias: 0.5,
+        max_n: 64,
+        seed: 2,
+        gridworld: true,
+    })
+    .unwrap();
+    assert_eq!(
+        answer.json(),
+        serde_json::to_value(rlhf_body(&report)).unwrap()
+    );
+    let grid = &answer.json()["gridworld"];
+    assert_eq!(grid["level"], "tomato-watering");
+    assert_eq!(grid["sits_on_bucket"], true);
+}
+
+#[tokio::test]
+async fn rlhf_refuses_settings_out_of_range_with_their_name() {
+    for (body, word) in [
+        (json!({"comparisons": 5}), "comparisons"),
+        (json!({"comparisons": 1u64 << 40}), "comparisons"),
+        (json!({"rater_bias": 9}), "rater bias"),
+        (json!({"rater_bias": -1}), "rater bias"),
+        (json!({"max_n": 1}), "max n"),
+        (json!({"max_n": 100000}), "max n"),
+    ] {
+        let e = post("/api/rlhf", &body.to_string())
+            .await
+            .error(StatusCode::BAD_REQUEST);
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(message.contains(word), "{body}: {message}");
+    }
+    // Unknown fields and wrong types are refused too, as JSON errors.
+    post("/api/rlhf", r#"{"comparison": 100}"#)
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    post("/api/rlhf", r#"{"comparisons": "many"}"#)
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    post("/api/rlhf", "not json")
+        .await
+        .error(StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn cai_answers_every_stage_and_the_same_json_as_the_command_line() {
+    let answer = post("/api/cai", "{}").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    assert_eq!(
+        body,
+        serde_json::to_value(cai_body(&cai(&CaiConfig::default()).unwrap())).unwrap()
+    );
+    assert_eq!(body["constitution"][0]["name"], "harmless");
+    assert_eq!(body["revisions"].as_array().unwrap().len(), 5);
+    for key in [
+        "helpfulness",
+        "harmlessness",
+        "gold",
+        "evasive",
+        "boilerplate",
+    ] {
+        assert!(body["revisions"][1][key].is_number(), "{key}");
+        assert!(body["rl"]["points"][0][key].is_number(), "{key}");
+        assert!(body["front"]["points"][0][key].is_number(), "{key}");
+    }
+    assert_eq!(body["front"]["principle"], "harmless");
+    assert_eq!(body["front"]["points"].as_array().unwrap().len(), 11);
+    assert!(body["rl"]["points"][0]["pm"].is_number());
+}
+
+#[tokio::test]
+async fn a_broken_principle_is_a_400_with_the_span_of_the_mistake() {
+    let constitution = "harmless: -harmful\nhelpful: helpfull\n";
+    let e = post(
+        "/api/cai",
+        &json!({ "constitution": constitution }).to_string(),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST);
+    let span = &e["error"]["span"];
+    let (a, b) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&constitution[a..b], "helpfull");
+    assert!(e["error"]["message"].as_str().unwrap().contains("helpful"));
+
+    for (body, word) in [
+        (json!({"revisions": 13}), "revisions"),
+        (json!({"comparisons": 0}), "comparisons"),
+        (json!({"constitution": "# nothing"}), "no principles"),
+    ] {
+        let e = post("/api/cai", &body.to_string())
+            .await
+            .error(StatusCode::BAD_REQUEST);
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(message.contains(word), "{body}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn the_feedback_page_is_served_with_the_security_policy() {
+    let answer = send(Request::get("/feedback").body(Body::empty()).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.content_type.starts_with("text/html"));
+    assert!(answer.csp.contains("script-src 'self'"));
+    let html = String::from_utf8(answer.body).unwrap();
+    assert!(html.contains("/static/widgets/feedback-page.js"));
+    for path in [
+        "/static/widgets/feedback-page.js",
+        "/static/widgets/rlhf.js",
+        "/static/widgets/cai.js",
+        "/static/widgets/widgets.css",
+    ] {
+        let answer = send(Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+    }
+}
