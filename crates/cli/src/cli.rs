@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use loophole_engine::agents::{AgentKind, Progress};
+use loophole_engine::lang::Program;
 use loophole_engine::level::{self, Level};
 use loophole_engine::levels;
 use loophole_engine::run::{self, RunConfig};
@@ -230,6 +231,25 @@ fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf) -> Result<(), Failure> {
         .map_err(|e| Failure::runtime(e.to_string()))
 }
 
+/// The reward text (the level's default unless one is given) and its program.
+fn reward_for(level: &Level, reward: &Option<String>) -> Result<(String, Program), Failure> {
+    let src = reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let program = level
+        .compile_reward(&src)
+        .map_err(|d| Failure::reward(&src, d))?;
+    Ok((src, program))
+}
+
+/// The named agent, or the level's default.
+fn agent_for(level: &Level, agent: &Option<String>) -> Result<AgentKind, Failure> {
+    match agent {
+        Some(name) => AgentKind::parse(name).map_err(Failure::usage),
+        None => Ok(loophole_engine::score::default_agent(level)),
+    }
+}
+
 fn load_level(args: &LevelArgs) -> Result<Level, Failure> {
     match (&args.level, &args.level_file) {
         (_, Some(path)) => {
@@ -303,13 +323,7 @@ fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure>
 fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
-    let src = a
-        .reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
-    let reward = level
-        .compile_reward(&src)
-        .map_err(|d| Failure::reward(&src, d))?;
+    let (_, reward) = reward_for(&level, &a.reward)?;
     if a.episodes == 0 || a.episodes > MAX_EPISODES {
         return Err(Failure::usage(format!(
             "--episodes must be from 1 to {MAX_EPISODES}"
@@ -368,17 +382,8 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
 fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
-    let src = a
-        .reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
-    let reward = level
-        .compile_reward(&src)
-        .map_err(|d| Failure::reward(&src, d))?;
-    let agent = match &a.agent {
-        Some(name) => AgentKind::parse(name).map_err(Failure::usage)?,
-        None => loophole_engine::score::default_agent(&level),
-    };
+    let (src, reward) = reward_for(&level, &a.reward)?;
+    let agent = agent_for(&level, &a.agent)?;
     let cfg = RunConfig {
         agent,
         power: a.power,
@@ -530,17 +535,8 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
 
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
-    let src = a
-        .reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
-    let reward = level
-        .compile_reward(&src)
-        .map_err(|d| Failure::reward(&src, d))?;
-    let agent = match &a.agent {
-        Some(name) => AgentKind::parse(name).map_err(Failure::usage)?,
-        None => loophole_engine::score::default_agent(&level),
-    };
+    let (src, reward) = reward_for(&level, &a.reward)?;
+    let agent = agent_for(&level, &a.agent)?;
     let powers = experiment::parse_powers(&a.powers).map_err(Failure::usage)?;
     if a.seeds == 0 || a.seeds > experiment::MAX_SEEDS {
         return Err(Failure::usage(format!(

@@ -74,22 +74,36 @@ struct Validated {
     seed: u64,
 }
 
-fn validate(state: &AppState, req: &RunRequest) -> Result<Validated, ApiError> {
-    let slot = state.level(&req.level)?;
-    let level = &slot.level;
-    let reward = level
-        .compile_reward(&req.reward)
+/// The level, the compiled reward and the agent of a request (the level's
+/// default agent unless one is named); value iteration is refused where the
+/// level's exact MDP cannot be built.
+pub(crate) fn level_reward_agent(
+    state: &AppState,
+    level: &str,
+    reward: &str,
+    agent: &Option<String>,
+) -> Result<(Arc<LevelSlot>, Program, AgentKind), ApiError> {
+    let slot = state.level(level)?;
+    let program = slot
+        .level
+        .compile_reward(reward)
         .map_err(ApiError::reward)?;
-    let agent = match &req.agent {
+    let agent = match agent {
         Some(name) => AgentKind::parse(name).map_err(ApiError::BadRequest)?,
         None => slot.default_agent,
     };
     if let (AgentKind::ValueIteration, Some(why)) = (agent, &slot.vi_refusal) {
         return Err(ApiError::BadRequest(format!(
             "value-iteration cannot plan on `{}`: {why}; use mcts or q-learning",
-            level.id
+            slot.level.id
         )));
     }
+    Ok((slot, program, agent))
+}
+
+fn validate(state: &AppState, req: &RunRequest) -> Result<Validated, ApiError> {
+    let (slot, reward, agent) = level_reward_agent(state, &req.level, &req.reward, &req.agent)?;
+    let level = &slot.level;
     let max = score::max_power(agent, level);
     let power = match req.power {
         None => agent.default_power(level.steps).min(max),

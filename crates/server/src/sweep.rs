@@ -4,7 +4,6 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::Json;
-use loophole_engine::agents::AgentKind;
 use loophole_engine::experiment::{self, SweepPoint};
 use loophole_engine::run::{run, RunConfig};
 use rayon::prelude::*;
@@ -56,21 +55,8 @@ pub async fn sweep(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SweepRequest>,
 ) -> Result<Json<SweepBody>, ApiError> {
-    let slot = state.level(&req.level)?;
-    let reward = slot
-        .level
-        .compile_reward(&req.reward)
-        .map_err(ApiError::reward)?;
-    let agent = match &req.agent {
-        Some(name) => AgentKind::parse(name).map_err(ApiError::BadRequest)?,
-        None => slot.default_agent,
-    };
-    if let (AgentKind::ValueIteration, Some(why)) = (agent, &slot.vi_refusal) {
-        return Err(ApiError::BadRequest(format!(
-            "value-iteration cannot plan on `{}`: {why}",
-            slot.level.id
-        )));
-    }
+    let (slot, reward, agent) =
+        crate::api::level_reward_agent(&state, &req.level, &req.reward, &req.agent)?;
     let (powers, default_seeds) = experiment::default_powers(agent, &slot.level);
     let seeds = req.seeds.unwrap_or(default_seeds);
     if !(1..=MAX_SWEEP_SEEDS).contains(&seeds) {
