@@ -289,14 +289,11 @@ fn levels_cmd(json: bool) -> Result<(), Failure> {
         output::print_json(&json!(list));
     } else {
         for l in &all {
-            println!(
-                "{:<24} {:<24} {}x{}, {} steps",
-                l.id,
-                l.title,
-                l.world.width(),
-                l.world.height(),
-                l.steps
-            );
+            let shape = match l.world.grid() {
+                Some(g) => format!("{}x{} grid", g.width(), g.height()),
+                None => l.world.kind().to_string(),
+            };
+            println!("{:<28} {:<30} {shape}, {} steps", l.id, l.title, l.steps);
         }
     }
     Ok(())
@@ -449,7 +446,7 @@ fn bench_cmd(only: Option<String>, steps: u64, json: bool) -> Result<(), Failure
         }));
         if !json {
             println!(
-                "{:<24} {:>14} steps/s  {:>7.1} ns/step  ({} steps in {:.2} s)",
+                "{:<28} {:>14} steps/s  {:>7.1} ns/step  ({} steps in {:.2} s)",
                 level.id,
                 output::thousands(sps.round() as u64),
                 secs * 1e9 / steps as f64,

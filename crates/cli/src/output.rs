@@ -160,6 +160,7 @@ pub fn level_json(l: &Level) -> Value {
         "title": l.title,
         "story": l.story,
         "steps": l.steps,
+        "world": l.world.kind(),
         "width": l.world.width(),
         "height": l.world.height(),
         "map": l.map,
