@@ -56,58 +56,87 @@ pub fn line_chart(
     {
         let root = SVGBackend::with_string(&mut svg, (800, 480)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (x0, x1) = bounds(series, |x, _| x);
-        let (y0, y1) = bounds(series, |_, y| y);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
-            .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .light_line_style(RGBColor(0xee, 0xee, 0xee))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        for (i, s) in series.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            if let Some(band) = &s.band {
-                let mut outline: Vec<(f64, f64)> = band.iter().map(|&(x, _, h)| (x, h)).collect();
-                outline.extend(band.iter().rev().map(|&(x, l, _)| (x, l)));
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        outline,
-                        colour.mix(0.15).filled(),
-                    )))
-                    .map_err(|e| e.to_string())?;
-            }
-            chart
-                .draw_series(LineSeries::new(
-                    s.points.iter().copied(),
-                    colour.stroke_width(2),
-                ))
-                .map_err(|e| e.to_string())?
-                .label(s.name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
-                });
-            chart
-                .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-                .map_err(|e| e.to_string())?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let frame = Frame {
+            title,
+            title_size: 22,
+            margin: 16,
+            x_area: 44,
+            y_area: 64,
+        };
+        draw_chart(&root, &frame, x_desc, y_desc, series)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
+}
+
+/// Sizes of one chart within its drawing area.
+struct Frame<'a> {
+    title: &'a str,
+    title_size: u32,
+    margin: u32,
+    x_area: u32,
+    y_area: u32,
+}
+
+/// One chart: axes, each series as a line with dots (and its spread band,
+/// where it has one), and a legend.
+fn draw_chart(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    frame: &Frame,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[Series],
+) -> Result<(), String> {
+    let (x0, x1) = bounds(series, |x, _| x);
+    let (y0, y1) = bounds(series, |_, y| y);
+    let mut chart = ChartBuilder::on(area)
+        .caption(frame.title, ("sans-serif", frame.title_size))
+        .margin(frame.margin)
+        .x_label_area_size(frame.x_area)
+        .y_label_area_size(frame.y_area)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for (i, s) in series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        if let Some(band) = &s.band {
+            let mut outline: Vec<(f64, f64)> = band.iter().map(|&(x, _, h)| (x, h)).collect();
+            outline.extend(band.iter().rev().map(|&(x, l, _)| (x, l)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    colour.mix(0.15).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                s.points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label(s.name.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+            });
+        chart
+            .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+            .map_err(|e| e.to_string())?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// One chart of a [`panels`] figure.
@@ -133,45 +162,14 @@ pub fn panels(title: &str, panels: &[Panel], columns: usize) -> Result<String, S
             .map_err(|e| e.to_string())?;
         let areas = root.split_evenly((rows, columns));
         for (panel, area) in panels.iter().zip(areas.iter()) {
-            let (x0, x1) = bounds(&panel.series, |x, _| x);
-            let (y0, y1) = bounds(&panel.series, |_, y| y);
-            let mut chart = ChartBuilder::on(area)
-                .caption(&panel.title, ("sans-serif", 16))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(56)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_desc(panel.x_desc.as_str())
-                .y_desc(panel.y_desc.as_str())
-                .light_line_style(RGBColor(0xee, 0xee, 0xee))
-                .draw()
-                .map_err(|e| e.to_string())?;
-            for (i, s) in panel.series.iter().enumerate() {
-                let colour = COLOURS[i % COLOURS.len()];
-                chart
-                    .draw_series(LineSeries::new(
-                        s.points.iter().copied(),
-                        colour.stroke_width(2),
-                    ))
-                    .map_err(|e| e.to_string())?
-                    .label(s.name.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
-                    });
-                chart
-                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-                    .map_err(|e| e.to_string())?;
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            let frame = Frame {
+                title: &panel.title,
+                title_size: 16,
+                margin: 12,
+                x_area: 40,
+                y_area: 56,
+            };
+            draw_chart(area, &frame, &panel.x_desc, &panel.y_desc, &panel.series)?;
         }
         root.present().map_err(|e| e.to_string())?;
     }
