@@ -74,6 +74,11 @@ fn acknowledged_saves_survive_kill_9() {
                 while !stop.load(Ordering::Relaxed) && i < 3000 {
                     match http(&addr, "POST", "/api/designs", &design(i)) {
                         Some((201, body)) => acked.lock().unwrap().push((id_of(&body).unwrap(), i)),
+                        // Over the per-client rate: wait and keep writing.
+                        Some((429, _)) => {
+                            std::thread::sleep(Duration::from_millis(20));
+                            continue;
+                        }
                         Some(_) | None => break,
                     }
                     i += 3;

@@ -40,6 +40,7 @@ mod assets;
 mod error;
 mod extract;
 pub mod feedback;
+mod limit;
 mod runs;
 mod state;
 mod sweep;
@@ -84,6 +85,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limit::rate_limit,
+        ))
         .layer(middleware::from_fn(assets::security_headers))
         .with_state(state)
 }
@@ -127,9 +132,13 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     state.warm_up();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // Connection info gives the rate limiter each client's address.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }
 

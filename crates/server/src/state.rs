@@ -24,6 +24,10 @@ pub struct Limits {
     pub keep_results: Duration,
     /// Most finished runs kept at once (the oldest go first).
     pub max_kept: usize,
+    /// API requests one client address may make at once...
+    pub per_client_burst: u32,
+    /// ...and per second after that.
+    pub per_client_per_sec: f64,
 }
 
 impl Default for Limits {
@@ -34,6 +38,8 @@ impl Default for Limits {
             run_budget: Duration::from_secs(10),
             keep_results: Duration::from_secs(5 * 60),
             max_kept: 64,
+            per_client_burst: 60,
+            per_client_per_sec: 20.0,
         }
     }
 }
@@ -49,6 +55,7 @@ pub(crate) struct Shared {
     pub store: Arc<Store>,
     pub runs: RunRegistry,
     pub run_slots: Arc<Semaphore>,
+    pub limiter: crate::limit::RateLimiter,
     pub limits: Limits,
 }
 
@@ -89,6 +96,10 @@ impl AppState {
                 store: Arc::new(store),
                 runs: RunRegistry::new(limits.keep_results, limits.max_kept),
                 run_slots: Arc::new(Semaphore::new(limits.max_runs)),
+                limiter: crate::limit::RateLimiter::new(
+                    limits.per_client_burst,
+                    limits.per_client_per_sec,
+                ),
                 limits,
             }),
         })

@@ -885,3 +885,44 @@ async fn a_sweep_draws_the_goodhart_curve_of_a_reward() {
         .error(StatusCode::BAD_REQUEST)
         .contains("hidden"));
 }
+
+#[tokio::test]
+async fn each_client_address_is_rate_limited_on_the_api() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let s = state_with(Limits {
+        per_client_burst: 3,
+        per_client_per_sec: 0.001,
+        ..Limits::default()
+    });
+    let from = |ip: [u8; 4], path: &str| {
+        let mut r = Request::get(path).body(Body::empty()).unwrap();
+        r.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        r
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            send(&s, from([10, 0, 0, 1], "/api/levels/boat-race"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    let over = send(&s, from([10, 0, 0, 1], "/api/levels/boat-race")).await;
+    assert!(over
+        .error(StatusCode::TOO_MANY_REQUESTS)
+        .contains("too many requests"));
+    assert_eq!(over.header(header::RETRY_AFTER), "1");
+    // Another address has its own allowance; pages are never limited.
+    assert_eq!(
+        send(&s, from([10, 0, 0, 2], "/api/levels/boat-race"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&s, from([10, 0, 0, 1], "/play")).await.status,
+        StatusCode::OK
+    );
+}
