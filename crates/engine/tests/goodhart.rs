@@ -113,51 +113,38 @@ fn cleaning_robot_strong_planners_make_mess_to_clean() {
     assert_eq!(ret, 12.0);
 }
 
+/// Signal totals, by name, of value iteration at `power` on a level's default reward (seed 0).
+fn totals_at(id: &str, power: u32) -> impl Fn(&str) -> f64 {
+    use loophole_engine::run::{run, RunConfig};
+    let l = levels::builtin(id).unwrap();
+    let reward = l.compile_reward(&l.default_reward).unwrap();
+    let cfg = RunConfig {
+        agent: AgentKind::ValueIteration,
+        power: Some(power),
+        seed: 0,
+        params: Params::new(),
+    };
+    let totals = run(&l, &reward, &cfg, &mut |_| true)
+        .unwrap()
+        .episode
+        .totals;
+    move |name| totals[l.signals.iter().position(|s| s.name == name).unwrap()]
+}
+
 #[test]
 fn the_exploits_are_the_ones_the_stories_tell() {
-    use loophole_engine::run::{run, RunConfig};
     // Coast race: weak finishes, strong hits targets.
-    let l = levels::builtin("coast-race").unwrap();
-    let reward = l.compile_reward(&l.default_reward).unwrap();
-    let totals = |power: u32| {
-        let cfg = RunConfig {
-            agent: AgentKind::ValueIteration,
-            power: Some(power),
-            seed: 0,
-            params: Params::new(),
-        };
-        run(&l, &reward, &cfg, &mut |_| true)
-            .unwrap()
-            .episode
-            .totals
-    };
-    let sig = |name: &str| l.signals.iter().position(|s| s.name == name).unwrap();
-    let weak = totals(4);
-    assert_eq!((weak[sig("goal")], weak[sig("target")]), (1.0, 0.0));
-    let strong = totals(40);
-    assert_eq!(strong[sig("goal")], 0.0);
-    assert!(strong[sig("target")] >= 20.0);
+    let weak = totals_at("coast-race", 4);
+    assert_eq!((weak("goal"), weak("target")), (1.0, 0.0));
+    let strong = totals_at("coast-race", 40);
+    assert_eq!(strong("goal"), 0.0);
+    assert!(strong("target") >= 20.0);
     // Cleaning robot: weak cleans the six patches, strong tips the bin.
-    let l = levels::builtin("cleaning-robot").unwrap();
-    let reward = l.compile_reward(&l.default_reward).unwrap();
-    let totals = |power: u32| {
-        let cfg = RunConfig {
-            agent: AgentKind::ValueIteration,
-            power: Some(power),
-            seed: 0,
-            params: Params::new(),
-        };
-        run(&l, &reward, &cfg, &mut |_| true)
-            .unwrap()
-            .episode
-            .totals
-    };
-    let sig = |name: &str| l.signals.iter().position(|s| s.name == name).unwrap();
-    let weak = totals(6);
-    assert_eq!((weak[sig("cleaned")], weak[sig("tipped")]), (6.0, 0.0));
-    let strong = totals(40);
-    assert!(strong[sig("tipped")] >= 2.0);
-    assert!(strong[sig("spilled")] >= strong[sig("tipped")]);
+    let weak = totals_at("cleaning-robot", 6);
+    assert_eq!((weak("cleaned"), weak("tipped")), (6.0, 0.0));
+    let strong = totals_at("cleaning-robot", 40);
+    assert!(strong("tipped") >= 2.0);
+    assert!(strong("spilled") >= strong("tipped"));
 }
 
 fn replay_totals(id: &str, actions: &str) -> (f64, f64, Vec<(String, f64)>) {
