@@ -140,3 +140,4 @@ export function formatNumber(x) {
   const r = Math.round(x * 100) / 100;
   return Object.is(r, -0) ? '0' : String(r);
 }
+export const explain = (name, body = {}) => request('POST', `/api/explain/${enc(name)}`, body);

@@ -63,6 +63,14 @@ enum Command {
     Rlhf(crate::feedback::RlhfArgs),
     /// Constitutional AI, simulated: principles, revisions, AI feedback, and where it goes wrong.
     Cai(crate::feedback::CaiArgs),
+    /// The numbers behind a widget of the explainer page, as JSON (`loophole explain list`).
+    Explain {
+        /// The demonstration: interpret, oversight, irl, shift, misgeneralization, brittle, or `list`.
+        name: String,
+        /// Its settings as a JSON object, as the web page sends them.
+        #[arg(long, default_value = "{}")]
+        input: String,
+    },
     /// Markdown table of return against performance for every level and agent (docs/RESULTS.md).
     Table {
         /// Episodes (seeds 0..N-1) averaged per cell.
@@ -181,6 +189,7 @@ pub fn main() -> ExitCode {
         | Some(Command::Check { json, .. })
         | Some(Command::Bench { json, .. }) => *json,
         Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
+        Some(Command::Explain { .. }) => true,
         Some(Command::Replay(a)) => a.json,
         Some(Command::Sweep(a)) => a.json,
         Some(Command::Rlhf(a)) => a.json,
@@ -209,6 +218,7 @@ pub fn main() -> ExitCode {
             seeds,
             powers: true,
         }) => power_table_cmd(seeds),
+        Some(Command::Explain { name, input }) => explain_cmd(&name, &input),
         Some(Command::Serve { addr, db }) => serve_cmd(addr, db),
         None => serve_cmd(([127, 0, 0, 1], 8080).into(), PathBuf::from("loophole.db")),
     };
@@ -714,5 +724,23 @@ fn power_table_cmd(seeds: u64) -> Result<(), Failure> {
         }
         println!();
     }
+    Ok(())
+}
+
+/// `loophole explain NAME --input JSON`: the same JSON as `POST /api/explain/NAME`.
+fn explain_cmd(name: &str, input: &str) -> Result<(), Failure> {
+    use loophole_server::explain;
+    if name == "list" {
+        for d in explain::DEMOS {
+            println!("{:<18} {}", d.name, d.about);
+        }
+        return Ok(());
+    }
+    let body: serde_json::Value = serde_json::from_str(input)
+        .map_err(|e| Failure::usage(format!("--input is not valid JSON: {e}")))?;
+    let answer = explain::run(name, body).map_err(Failure::usage)?;
+    let text = serde_json::to_string_pretty(&answer)
+        .map_err(|e| Failure::runtime(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod bench;
 pub mod company;
 pub mod env;
 pub mod experiment;
+pub mod explain;
 pub mod feedback;
 pub mod grid;
 pub mod lang;

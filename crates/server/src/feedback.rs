@@ -489,7 +489,7 @@ pub fn cai_body(r: &CaiReport) -> CaiBody {
 // ----- handlers -----
 
 /// Takes a run slot: the simulations share the optimizations' limit.
-fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+pub(crate) fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
     state
         .inner
         .run_slots

@@ -38,6 +38,7 @@
 mod api;
 mod assets;
 mod error;
+pub mod explain;
 mod extract;
 pub mod feedback;
 mod limit;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/sweep", post(sweep::sweep))
         .route("/api/rlhf", post(feedback::rlhf))
         .route("/api/cai", post(feedback::cai))
+        .route("/api/explain/{name}", post(explain::handler))
         .route("/api/designs", post(api::save_design))
         .route("/api/designs/{id}", get(api::design))
         .route("/", get(api::index))

@@ -1,0 +1,118 @@
+//! `POST /api/explain/{name}`: the numbers of the explainer page's widgets.
+//!
+//! Each demonstration reads its own JSON body (unknown fields refused) and
+//! answers JSON built here and nowhere else: `loophole explain NAME --input
+//! JSON` prints [`run`]'s answer, so the page and the command line agree.
+
+mod interpret;
+mod irl;
+mod oversight;
+mod robust;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// One demonstration: its name, what it shows, and its computation.
+pub struct Demo {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub run: fn(Value) -> Result<Value, String>,
+}
+
+/// Every demonstration, in the order of the page.
+pub const DEMOS: &[Demo] = &[
+    Demo {
+        name: "interpret",
+        about: "value heat map, policy arrows and the value split by reward term",
+        run: interpret::run,
+    },
+    Demo {
+        name: "oversight",
+        about: "how much unseen auditing keeps the absent-supervisor robot honest",
+        run: oversight::run,
+    },
+    Demo {
+        name: "irl",
+        about: "maximum-entropy inverse RL from demonstrations, then optimized",
+        run: irl::run,
+    },
+    Demo {
+        name: "shift",
+        about: "a policy trained on one map, tested on others (distributional shift)",
+        run: robust::shift,
+    },
+    Demo {
+        name: "misgeneralization",
+        about: "a goal always in the same place during training, moved at test",
+        run: robust::misgeneralization,
+    },
+    Demo {
+        name: "brittle",
+        about: "the one-tile change an adversary would make to break a trained policy",
+        run: robust::brittle,
+    },
+];
+
+/// Finds a demonstration by name, or says which exist.
+pub fn find(name: &str) -> Result<&'static Demo, String> {
+    DEMOS.iter().find(|d| d.name == name).ok_or_else(|| {
+        let names: Vec<&str> = DEMOS.iter().map(|d| d.name).collect();
+        let hint = loophole_engine::suggest::nearest(name, names.iter().copied())
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        format!(
+            "no demonstration `{name}`{hint}; there are: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// Runs a demonstration on a JSON body: the answer, or why the body is wrong.
+pub fn run(name: &str, body: Value) -> Result<Value, String> {
+    (find(name)?.run)(body)
+}
+
+/// Reads a request body into a demonstration's own settings.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, String> {
+    serde_json::from_value(body).map_err(|e| format!("bad settings: {e}"))
+}
+
+/// Rounds for the wire: six decimals, and no negative zero.
+pub(crate) fn round(x: f64) -> f64 {
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let demo = find(&name).map_err(ApiError::NotFound)?;
+    let permit = crate::feedback::permit(&state)?;
+    let budget = state.inner.limits.run_budget;
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        (demo.run)(body)
+    });
+    let answer = tokio::time::timeout(budget, task)
+        .await
+        .map_err(|_| {
+            ApiError::Busy(format!(
+                "the demonstration exceeded its time budget of {} s",
+                budget.as_secs()
+            ))
+        })?
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::BadRequest)?;
+    Ok(Json(answer))
+}

@@ -1,0 +1,45 @@
+// The explainer page's widgets. Each `<div class="demo" data-widget="NAME">`
+// is filled by `/static/explain/NAME.js`, whose `mount(container)` builds the
+// controls and asks the server for numbers (POST /api/explain/NAME, or the
+// runs/sweep/feedback APIs). Modules load when their box nears the screen, so
+// the article paints at once and nothing is computed that nobody scrolls to.
+// Each box keeps a fixed minimum height (style.css) so loading never shifts
+// the text.
+
+function mountOne(box) {
+  if (box.dataset.mounted) return;
+  box.dataset.mounted = 'loading';
+  const name = box.dataset.widget;
+  import(`/static/explain/${name}.js`)
+    .then((mod) => {
+      box.replaceChildren();
+      mod.mount(box);
+      box.dataset.mounted = 'yes';
+    })
+    .catch((err) => {
+      box.dataset.mounted = 'failed';
+      const p = document.createElement('p');
+      p.className = 'demo-error';
+      p.setAttribute('role', 'alert');
+      p.textContent = `This demonstration could not load: ${err.message}`;
+      box.replaceChildren(p);
+    });
+}
+
+const boxes = [...document.querySelectorAll('[data-widget]')];
+if ('IntersectionObserver' in window) {
+  const seen = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) {
+          seen.unobserve(e.target);
+          mountOne(e.target);
+        }
+      }
+    },
+    { rootMargin: '800px 0px' },
+  );
+  for (const b of boxes) seen.observe(b);
+} else {
+  boxes.forEach(mountOne);
+}
