@@ -3,6 +3,7 @@
 // controls and asks the server for numbers (POST /api/explain/NAME, or the
 // runs/sweep/feedback APIs). Modules load when their box nears the screen, so
 // the article paints at once and nothing is computed that nobody scrolls to.
+// Each widget's styles are /static/explain/NAME.css, linked on mount.
 // Each box keeps a fixed minimum height (style.css) so loading never shifts
 // the text.
 
@@ -10,6 +11,14 @@ function mountOne(box) {
   if (box.dataset.mounted) return;
   box.dataset.mounted = 'loading';
   const name = box.dataset.widget;
+  // Every widget has its own stylesheet beside its module.
+  if (!document.querySelector(`link[data-widget-css="${name}"]`)) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = `/static/explain/${name}.css`;
+    link.dataset.widgetCss = name;
+    document.head.appendChild(link);
+  }
   import(`/static/explain/${name}.js`)
     .then((mod) => {
       box.replaceChildren();
