@@ -5,7 +5,9 @@
 //! engine; the server turns the results into JSON (`/api/explain/{name}`)
 //! and `loophole explain NAME` prints the same JSON.
 
+pub mod conflict;
 pub mod interpret;
 pub mod irl;
 pub mod oversight;
 pub mod robust;
+pub mod shallow;

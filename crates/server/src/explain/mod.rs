@@ -6,6 +6,7 @@
 
 mod interpret;
 mod irl;
+mod mine;
 mod oversight;
 mod robust;
 
@@ -26,6 +27,16 @@ pub struct Demo {
 
 /// Every demonstration, in the order of the page.
 pub const DEMOS: &[Demo] = &[
+    Demo {
+        name: "shallow",
+        about: "the same trained robot, watched and unwatched (absent supervisor)",
+        run: mine::shallow,
+    },
+    Demo {
+        name: "conflict",
+        about: "helpful, harmless, honest: every behaviour some weighting can produce",
+        run: mine::conflict,
+    },
     Demo {
         name: "interpret",
         about: "value heat map, policy arrows and the value split by reward term",
