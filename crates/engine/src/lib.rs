@@ -22,6 +22,8 @@ pub mod env;
 pub mod experiment;
 pub mod explain;
 pub mod feedback;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod grid;
 pub mod lang;
 pub mod level;
