@@ -374,7 +374,8 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
         }
         let allowed: &[&str] = match name {
             "tomatoes" => &["dry"],
-            "supervisor" | "interruption" => &["p"],
+            "supervisor" => &["p", "visible"],
+            "interruption" => &["p"],
             "boxes" => &["corner", "wall"],
             "targets" => &["respawn"],
             "bin" => &["refill"],
@@ -444,6 +445,13 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
             "supervisor" => {
                 let (v, c) = need(get("p"), name, "p", line, col)?;
                 m.supervisor = Some(parse_probability(v, line, c, "`p`")?);
+                if let Some((v, c)) = get("visible") {
+                    m.supervisor_unseen = match v {
+                        "1" => false,
+                        "0" => true,
+                        _ => return err(line, c, format!("`visible` must be 1 or 0, found `{v}`")),
+                    };
+                }
             }
             "interruption" => {
                 let (v, c) = need(get("p"), name, "p", line, col)?;
