@@ -15,7 +15,27 @@ export class ApiError extends Error {
   }
 }
 
+/** How often a request the server turned away as busy (429) is tried again. */
+const BUSY_RETRIES = 6;
+
+/**
+ * Sends a request and reads its JSON. When the server is busy (429), waits
+ * as long as its Retry-After says (at most 5 s) and tries again a few times
+ * before giving up with the server's message.
+ */
 export async function request(method, path, body) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requestOnce(method, path, body);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 429 || attempt >= BUSY_RETRIES) throw err;
+      const wait = Math.min(5, err.retryAfter ?? 1) * 1000 * (0.75 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+async function requestOnce(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';

@@ -131,17 +131,7 @@ pub async fn start_run(
     ApiJson(req): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
     let v = validate(&state, &req)?;
-    let permit = state
-        .inner
-        .run_slots
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| {
-            ApiError::Busy(format!(
-                "the server is already running {} optimizations; try again in a moment",
-                state.limits().max_runs
-            ))
-        })?;
+    let permit = state.run_slot().await?;
     let job = RunJob {
         slot: v.slot,
         reward_text: req.reward,

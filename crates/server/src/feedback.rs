@@ -488,26 +488,12 @@ pub fn cai_body(r: &CaiReport) -> CaiBody {
 
 // ----- handlers -----
 
-/// Takes a run slot: the simulations share the optimizations' limit.
-pub(crate) fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-    state
-        .inner
-        .run_slots
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| {
-            ApiError::Busy(
-                "the server is busy with other optimizations; try again in a moment".into(),
-            )
-        })
-}
-
 pub async fn rlhf(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RlhfRequest>,
 ) -> Result<Json<RlhfBody>, ApiError> {
     let cfg = req.config().map_err(ApiError::BadRequest)?;
-    let permit = permit(&state)?;
+    let permit = state.run_slot().await?;
     let report = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         rlhf::rlhf(&cfg)
@@ -526,7 +512,7 @@ pub async fn cai(
     // A constitution that does not read is refused before any work, with
     // the span of the mistake in its text.
     cfg.validate().map_err(cai_error)?;
-    let permit = permit(&state)?;
+    let permit = state.run_slot().await?;
     let report = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         cai::cai(&cfg)

@@ -8,7 +8,7 @@ use loophole_engine::level::Level;
 use loophole_engine::world::World;
 use loophole_engine::{levels, score};
 use loophole_store::Store;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{ApiError, ServerError};
 use crate::runs::RunRegistry;
@@ -16,8 +16,13 @@ use crate::runs::RunRegistry;
 /// Limits on the work the server takes on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
-    /// Runs computing at once; a run beyond that is refused with 429.
+    /// Runs computing at once; a run beyond that waits up to `slot_wait`
+    /// for a slot, then is refused with 429.
     pub max_runs: usize,
+    /// How long a request may wait for a free run slot. A page that asks for
+    /// several computations at once gets them one after the other instead of
+    /// a 429, but no request ever waits longer than this.
+    pub slot_wait: Duration,
     /// Wall-clock time a run (training, the episode and its scoring) may take.
     pub run_budget: Duration,
     /// How long a finished run's events stay readable.
@@ -35,6 +40,7 @@ impl Default for Limits {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Limits {
             max_runs: cores.max(2),
+            slot_wait: Duration::from_secs(3),
             run_budget: Duration::from_secs(10),
             keep_results: Duration::from_secs(5 * 60),
             max_kept: 64,
@@ -70,6 +76,25 @@ pub(crate) struct LevelSlot {
 }
 
 impl AppState {
+    /// Takes a run slot, waiting at most `limits.slot_wait` for one to free
+    /// up; then the server is busy (429 with Retry-After).
+    pub(crate) async fn run_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let slots = self.inner.run_slots.clone();
+        let busy = || {
+            ApiError::Busy(format!(
+                "the server is already running {} optimizations; try again in a moment",
+                self.inner.limits.max_runs
+            ))
+        };
+        if let Ok(permit) = slots.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        match tokio::time::timeout(self.inner.limits.slot_wait, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+
     /// The state with the default [`Limits`].
     pub fn new(store: Store) -> Result<AppState, ServerError> {
         AppState::with_limits(store, Limits::default())

@@ -64,16 +64,7 @@ pub async fn sweep(
             "seeds must be from 1 to {MAX_SWEEP_SEEDS}, found {seeds}"
         )));
     }
-    let permit = state
-        .inner
-        .run_slots
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| {
-            ApiError::Busy(
-                "the server is busy with other optimizations; try again in a moment".into(),
-            )
-        })?;
+    let permit = state.run_slot().await?;
     let started = Instant::now();
     let level_slot = slot.clone();
     let points: Result<Vec<SweepPoint>, String> = tokio::task::spawn_blocking(move || {

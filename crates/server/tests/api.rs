@@ -593,6 +593,7 @@ async fn runs_beyond_the_limit_are_429_with_retry_after() {
     // One slot: taken while a run computes, free again after it.
     let s = state_with(Limits {
         max_runs: 1,
+        slot_wait: Duration::ZERO,
         ..Limits::default()
     });
     let body = json!({"level": "boat-race", "reward": "3*arrow - step", "agent": "q-learning", "power": 20000});
@@ -617,6 +618,23 @@ async fn runs_beyond_the_limit_are_429_with_retry_after() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(freed, "the slot is given back when the run ends");
+}
+
+#[tokio::test]
+async fn a_run_waits_briefly_for_a_busy_slot_instead_of_failing() {
+    let s = state_with(Limits {
+        max_runs: 1,
+        slot_wait: Duration::from_secs(20),
+        ..Limits::default()
+    });
+    let body = json!({"level": "boat-race", "reward": "3*arrow - step", "agent": "q-learning", "power": 20000});
+    let first = post_json(&s, "/api/runs", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    // The slot is taken; the second request waits for it and then starts.
+    let second = post_json(&s, "/api/runs", body).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    let events = read_events(&s, second.json()["events"].as_str().unwrap()).await;
+    assert_eq!(events.last().unwrap().0, "result");
 }
 
 #[tokio::test]

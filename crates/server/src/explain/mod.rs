@@ -109,7 +109,7 @@ pub async fn handler(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let demo = find(&name).map_err(ApiError::NotFound)?;
-    let permit = crate::feedback::permit(&state)?;
+    let permit = state.run_slot().await?;
     let budget = state.inner.limits.run_budget;
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
