@@ -81,14 +81,31 @@ enum Command {
         #[arg(long)]
         powers: bool,
     },
-    /// Environment steps per second with a random policy, on one core.
+    /// How fast it runs: environment steps, Q-learning updates, value
+    /// iteration over a million states, server latency (docs/PERFORMANCE.md).
     Bench {
+        /// What to measure.
+        #[arg(long, value_enum, default_value = "steps")]
+        suite: crate::bench::Suite,
         /// A level id (default: every built-in level).
         #[arg(long)]
         level: Option<String>,
-        /// Steps per level.
+        /// Steps per level (suite `steps`).
         #[arg(long, default_value_t = 20_000_000)]
         steps: u64,
+        /// Training episodes per level (suite `q-learning`).
+        #[arg(long, default_value_t = 20_000)]
+        episodes: u32,
+        /// Side of the generated warehouse, walls included (suite
+        /// `value-iteration`): 34 gives 1,047,552 reachable states.
+        #[arg(long, default_value_t = 34)]
+        side: usize,
+        /// Planning horizon and step limit of the generated level (suite `value-iteration`).
+        #[arg(long, default_value_t = 20)]
+        horizon: u32,
+        /// Timed runs per level after a warm-up run (suite `server`).
+        #[arg(long, default_value_t = 5)]
+        repeats: u32,
         #[arg(long)]
         json: bool,
     },
@@ -209,7 +226,25 @@ pub fn main() -> ExitCode {
             reward,
             json,
         }) => check_cmd(level, reward, json),
-        Some(Command::Bench { level, steps, json }) => bench_cmd(level, steps, json),
+        Some(Command::Bench {
+            suite,
+            level,
+            steps,
+            episodes,
+            side,
+            horizon,
+            repeats,
+            json,
+        }) => crate::bench::bench_cmd(crate::bench::BenchArgs {
+            suite,
+            level,
+            steps,
+            episodes,
+            side,
+            horizon,
+            repeats,
+            json,
+        }),
         Some(Command::Table {
             seeds,
             powers: false,
@@ -415,62 +450,6 @@ fn run_cmd(a: RunArgs) -> Result<(), Failure> {
         output::print_json(&output::run_json(&level, &src, &result));
     } else {
         output::print_run(&level, &src, &result, elapsed);
-    }
-    Ok(())
-}
-
-fn bench_cmd(only: Option<String>, steps: u64, json: bool) -> Result<(), Failure> {
-    if steps == 0 || steps > 10_000_000_000 {
-        return Err(Failure::usage(
-            "--steps must be from 1 to 10000000000".into(),
-        ));
-    }
-    let list = match &only {
-        Some(id) => vec![levels::builtin(id).map_err(Failure::usage)?],
-        None => levels::all().map_err(|e| Failure::usage(e.to_string()))?,
-    };
-    let mut rows = Vec::new();
-    for level in &list {
-        let reward = level
-            .compile_reward(&level.default_reward)
-            .map_err(|d| Failure::reward(&level.default_reward, d))?;
-        let started = Instant::now();
-        let (episodes, checksum) = loophole_engine::bench::random_steps(
-            &level.world,
-            &reward,
-            &level.intent,
-            level.steps,
-            steps,
-            0,
-        );
-        let secs = started.elapsed().as_secs_f64();
-        let sps = steps as f64 / secs;
-        rows.push(json!({
-            "level": level.id,
-            "steps": steps,
-            "episodes": episodes,
-            "seconds": output::round(secs),
-            "steps_per_sec": sps.round(),
-            "ns_per_step": output::round(secs * 1e9 / steps as f64),
-            "checksum": output::round(checksum),
-        }));
-        if !json {
-            println!(
-                "{:<28} {:>14} steps/s  {:>7.1} ns/step  ({} steps in {:.2} s)",
-                level.id,
-                output::thousands(sps.round() as u64),
-                secs * 1e9 / steps as f64,
-                steps,
-                secs
-            );
-        }
-    }
-    if json {
-        if only.is_some() {
-            output::print_json(&rows[0]);
-        } else {
-            output::print_json(&json!(rows));
-        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `loophole`: the reward-hacking laboratory's command line.
 
+mod bench;
 mod cli;
 mod feedback;
 mod output;

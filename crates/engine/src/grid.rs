@@ -330,6 +330,9 @@ pub struct GridWorld {
     width: usize,
     height: usize,
     tiles: Vec<Tile>,
+    /// For each cell, its neighbour in each direction (by `Dir as usize`),
+    /// `NO_CELL` off the map: a step looks these up instead of dividing.
+    next: Vec<[u16; 4]>,
     start: GridState,
     box_origin: [u16; MAX_BOXES],
     /// Cell of each tomato, row-major (the order in which they may dry).
@@ -790,10 +793,25 @@ impl GridWorld {
                 probability: p,
             });
         }
+        let next = (0..width * height)
+            .map(|cell| {
+                [Dir::Up, Dir::Down, Dir::Left, Dir::Right].map(|d| {
+                    let (dr, dc) = d.delta();
+                    let r = (cell / width) as i32 + dr;
+                    let c = (cell % width) as i32 + dc;
+                    if r < 0 || c < 0 || r >= height as i32 || c >= width as i32 {
+                        NO_CELL
+                    } else {
+                        (r as usize * width + c as usize) as u16
+                    }
+                })
+            })
+            .collect();
         Ok(GridWorld {
             width,
             height,
             tiles,
+            next,
             start: GridState {
                 agent,
                 boxes,
@@ -869,14 +887,11 @@ impl GridWorld {
     /// The neighbour of `cell` in direction `d`, or None off the map.
     #[inline]
     fn neighbour(&self, cell: u16, d: Dir) -> Option<u16> {
-        let (dr, dc) = d.delta();
-        let r = (cell as usize / self.width) as i32 + dr;
-        let c = (cell as usize % self.width) as i32 + dc;
-        if r < 0 || c < 0 || r >= self.height as i32 || c >= self.width as i32 {
-            None
-        } else {
-            Some((r as usize * self.width + c as usize) as u16)
-        }
+        let n = self
+            .next
+            .get(cell as usize)
+            .map_or(NO_CELL, |n| n[d as usize]);
+        (n != NO_CELL).then_some(n)
     }
 
     #[inline]
