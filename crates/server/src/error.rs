@@ -56,6 +56,17 @@ impl ApiError {
         }
     }
 
+    /// A request body over [`crate::MAX_BODY_BYTES`]: 413.
+    pub fn too_large() -> ApiError {
+        ApiError::Body {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!(
+                "the request body is larger than the limit of {} KiB",
+                crate::MAX_BODY_BYTES / 1024
+            ),
+        }
+    }
+
     /// The JSON body of this error, as sent to clients.
     pub fn body(&self) -> ErrorBody {
         let (message, span) = match self {
@@ -132,13 +143,7 @@ impl From<JsonRejection> for ApiError {
                 "the request body must be JSON, sent with `Content-Type: application/json`"
                     .to_string(),
             ),
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the request body is larger than the limit of {} KiB",
-                    crate::MAX_BODY_BYTES / 1024
-                ),
-            ),
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return ApiError::too_large(),
             // Malformed JSON and JSON of the wrong shape are both bad input: 400.
             JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => {
                 (StatusCode::BAD_REQUEST, r.body_text())

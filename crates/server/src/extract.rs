@@ -1,14 +1,23 @@
 //! Extractors whose rejections are [`ApiError`]s, so that a malformed, mistyped
 //! or oversized body gets the same JSON error shape as every other error.
 
+use std::time::Duration;
+
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// [`axum::Json`] with an [`ApiError`] rejection.
+/// Longest a client may take to send a request body (at most
+/// [`crate::MAX_BODY_BYTES`]); a slower one gets 408 and its connection closes.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`axum::Json`] with an [`ApiError`] rejection. A body announced larger
+/// than [`crate::MAX_BODY_BYTES`] is refused before any of it is read, and
+/// one that does not arrive within [`BODY_TIMEOUT`] is not waited for.
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
@@ -19,8 +28,24 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        let announced = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > crate::MAX_BODY_BYTES as u64) {
+            return Err(ApiError::too_large());
+        }
+        match tokio::time::timeout(BODY_TIMEOUT, Json::<T>::from_request(req, state)).await {
+            Ok(json) => Ok(ApiJson(json?.0)),
+            Err(_) => Err(ApiError::Body {
+                status: StatusCode::REQUEST_TIMEOUT,
+                message: format!(
+                    "the request body did not arrive within {} s",
+                    BODY_TIMEOUT.as_secs()
+                ),
+            }),
+        }
     }
 }
 

@@ -1,0 +1,443 @@
+//! Load: many clients training at once against the real server on loopback.
+//!
+//! Starts `loophole serve` on a fresh database and lets `LOAD_CLIENTS`
+//! clients each send `LOAD_REQUESTS` Train requests (`POST /api/runs`, then
+//! the run's events to its result). Each client speaks from its own loopback
+//! address (127.0.0.2, 127.0.0.3, …) as separate people would, so the
+//! per-client rate limit does not apply unless `LOAD_ONE_ADDRESS=1`.
+//!
+//! It checks what docs/ROBUSTNESS.md promises: no 5xx, no failed or stalled
+//! request; beyond the run slots the server answers 429 with `Retry-After`
+//! at once (never queues); every accepted run ends with its result; the run
+//! registry forgets old runs; the server's peak memory stays under a bound.
+//! It prints latency percentiles, counts by status and the peak memory.
+//!
+//! The short version runs in `cargo test`; the long one is
+//! `LOAD_CLIENTS=64 LOAD_REQUESTS=20 cargo test --release -p loophole --test load -- --nocapture`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpSocket;
+
+/// Longest any one answer (a run's whole event stream included) may take.
+const STALL: Duration = Duration::from_secs(60);
+/// Peak resident memory the server may reach under the load.
+const MEMORY_BOUND_MIB: u64 = 1024;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Starts `loophole serve` on a free port; returns the child and its address.
+fn start(db: &Path) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loophole"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .expect("the listening line")
+        .parse()
+        .unwrap();
+    (child, addr)
+}
+
+/// A field of `/proc/PID/status` in KiB (`VmHWM`, `VmRSS`).
+fn proc_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request from the local address `from`, read to the end.
+async fn http(
+    from: Option<IpAddr>,
+    to: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<Response, String> {
+    let socket = TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    if let Some(ip) = from {
+        socket
+            .bind(SocketAddr::new(ip, 0))
+            .map_err(|e| format!("bind {ip}: {e}"))?;
+    }
+    let mut stream = socket.connect(to).await.map_err(|e| e.to_string())?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {to}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .await
+        .map_err(|e| e.to_string())?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Result<Response, String> {
+    let text = String::from_utf8_lossy(raw);
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no header end in {} bytes", raw.len()))?;
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or("no status line")?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_string()
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut rest: &str) -> Result<String, String> {
+    let mut out = String::new();
+    loop {
+        let (size, tail) = rest.split_once("\r\n").ok_or("a chunk without its size")?;
+        let size = usize::from_str_radix(size.trim(), 16).map_err(|e| e.to_string())?;
+        if size == 0 {
+            return Ok(out);
+        }
+        let chunk = tail.get(..size).ok_or("a chunk cut short")?;
+        out.push_str(chunk);
+        rest = tail.get(size + 2..).ok_or("a chunk without its end")?;
+    }
+}
+
+/// The Train requests of the load, by request number: cheap and dearer
+/// runs of several levels and agents.
+fn train_body(i: usize) -> String {
+    let bodies = [
+        r#"{"level": "boat-race", "reward": "3*arrow - step", "agent": "value-iteration"}"#,
+        r#"{"level": "side-effects-sokoban", "reward": "50*goal - step"}"#,
+        r#"{"level": "boat-race", "reward": "3*arrow - step", "agent": "q-learning", "power": 2000}"#,
+        r#"{"level": "company-profits", "reward": "profit"}"#,
+        r#"{"level": "absent-supervisor", "reward": "50*goal - step - 30*punished", "agent": "value-iteration"}"#,
+    ];
+    let body = bodies[i % bodies.len()];
+    // A seed per request, so that no two runs are the same.
+    format!("{}, \"seed\": {i}}}", &body[..body.len() - 1])
+}
+
+#[derive(Default)]
+struct Tally {
+    /// Answers to `POST /api/runs`, by status (429s split by why).
+    statuses: BTreeMap<String, usize>,
+    /// Time to answer `POST /api/runs`, accepted or not (ms).
+    answer_ms: Vec<f64>,
+    /// Time from `POST /api/runs` to the run's `result` event (ms).
+    train_ms: Vec<f64>,
+    results: usize,
+    error_events: Vec<String>,
+    failures: Vec<String>,
+    run_ids: Vec<String>,
+    retry_after_missing: usize,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn summary(name: &str, values: &mut [f64]) -> String {
+    values.sort_by(f64::total_cmp);
+    format!(
+        "{name}: n={} p50={:.0} p90={:.0} p99={:.0} max={:.0} ms",
+        values.len(),
+        percentile(values, 0.5),
+        percentile(values, 0.9),
+        percentile(values, 0.99),
+        values.last().copied().unwrap_or(f64::NAN)
+    )
+}
+
+/// One client: `requests` Train requests in turn; a busy answer is waited
+/// out as `Retry-After` says and counts as one request.
+async fn client(
+    id: usize,
+    from: Option<IpAddr>,
+    to: SocketAddr,
+    requests: usize,
+    tally: Arc<Mutex<Tally>>,
+) {
+    for k in 0..requests {
+        let i = id * requests + k;
+        let started = Instant::now();
+        let answer =
+            tokio::time::timeout(STALL, http(from, to, "POST", "/api/runs", &train_body(i))).await;
+        let answer_ms = started.elapsed().as_secs_f64() * 1e3;
+        let answer = match answer {
+            Err(_) => {
+                tally
+                    .lock()
+                    .unwrap()
+                    .failures
+                    .push(format!("request {i}: no answer in {STALL:?}"));
+                continue;
+            }
+            Ok(Err(e)) => {
+                tally
+                    .lock()
+                    .unwrap()
+                    .failures
+                    .push(format!("request {i}: {e}"));
+                continue;
+            }
+            Ok(Ok(a)) => a,
+        };
+        let key = match answer.status {
+            429 if answer.body.contains("from your address") => "429 rate-limited".to_string(),
+            429 => "429 busy".to_string(),
+            s => s.to_string(),
+        };
+        {
+            let mut t = tally.lock().unwrap();
+            *t.statuses.entry(key).or_default() += 1;
+            t.answer_ms.push(answer_ms);
+        }
+        match answer.status {
+            201 => {}
+            429 => {
+                let wait = answer.header("retry-after").and_then(|v| v.parse().ok());
+                if wait.is_none() {
+                    tally.lock().unwrap().retry_after_missing += 1;
+                }
+                tokio::time::sleep(Duration::from_secs(wait.unwrap_or(1))).await;
+                continue;
+            }
+            s => {
+                tally
+                    .lock()
+                    .unwrap()
+                    .failures
+                    .push(format!("request {i}: {s} {}", answer.body));
+                continue;
+            }
+        }
+        let created: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+        let events_url = created["events"].as_str().unwrap().to_string();
+        tally
+            .lock()
+            .unwrap()
+            .run_ids
+            .push(created["id"].as_str().unwrap().to_string());
+        // Follow the events; a rate-limited follow is retried.
+        loop {
+            let events = tokio::time::timeout(STALL, http(from, to, "GET", &events_url, "")).await;
+            if matches!(&events, Ok(Ok(r)) if r.status == 429) {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            let mut t = tally.lock().unwrap();
+            match events {
+                Ok(Ok(r)) if r.status == 200 && r.body.contains("event: result") => {
+                    t.results += 1;
+                    t.train_ms.push(started.elapsed().as_secs_f64() * 1e3);
+                }
+                Ok(Ok(r)) if r.status == 200 => {
+                    t.error_events.push(r.body.chars().take(300).collect());
+                }
+                Ok(Ok(r)) => t
+                    .failures
+                    .push(format!("events of {i}: {} {}", r.status, r.body)),
+                Ok(Err(e)) => t.failures.push(format!("events of {i}: {e}")),
+                Err(_) => t
+                    .failures
+                    .push(format!("events of {i}: not finished in {STALL:?}")),
+            }
+            break;
+        }
+    }
+}
+
+#[test]
+fn many_concurrent_train_requests_are_answered_and_memory_stays_bounded() {
+    let clients = env_number("LOAD_CLIENTS", 40);
+    let requests = env_number("LOAD_REQUESTS", 5);
+    let one_address = env_number("LOAD_ONE_ADDRESS", 0) == 1;
+    let dir = std::env::temp_dir().join(format!("loophole-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut server, addr) = start(&dir.join("load.db"));
+    let pid = server.id();
+    let idle_kib = proc_kib(pid, "VmRSS").unwrap_or(0);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let started = Instant::now();
+    let distinct_addresses = rt.block_on(async {
+        // Separate loopback addresses, where the system allows binding them.
+        let probe = Ipv4Addr::new(127, 0, 0, 2);
+        let distinct = !one_address
+            && http(Some(probe.into()), addr, "GET", "/api/levels/boat-race", "")
+                .await
+                .is_ok();
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let from = distinct.then(|| {
+                    IpAddr::from(Ipv4Addr::new(
+                        127,
+                        0,
+                        1 + (c / 250) as u8,
+                        2 + (c % 250) as u8,
+                    ))
+                });
+                tokio::spawn(client(c, from, addr, requests, tally.clone()))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        distinct
+    });
+    let elapsed = started.elapsed();
+
+    let mut t = tally.lock().unwrap();
+    // The registry keeps a bounded number of finished runs: with more
+    // accepted runs than that, the first is forgotten.
+    let first_run_forgotten = t.run_ids.first().map(|id| {
+        let url = format!("/api/runs/{id}/events");
+        rt.block_on(http(None, addr, "GET", &url, ""))
+            .map(|r| r.status)
+    });
+    let peak_kib = proc_kib(pid, "VmHWM").unwrap_or(0);
+    let rss_kib = proc_kib(pid, "VmRSS").unwrap_or(0);
+    server.kill().ok();
+    server.wait().ok();
+    std::fs::remove_dir_all(&dir).ok();
+
+    let accepted = t.statuses.get("201").copied().unwrap_or(0);
+    let total: usize = t.statuses.values().sum();
+    println!(
+        "load: {clients} clients x {requests} Train requests in {:.1} s, {}",
+        elapsed.as_secs_f64(),
+        if distinct_addresses {
+            "one loopback address per client"
+        } else {
+            "all from one address"
+        }
+    );
+    println!("answers to POST /api/runs: {:?}", t.statuses);
+    println!("{}", summary("answer latency", &mut t.answer_ms));
+    println!(
+        "{}",
+        summary("train latency (POST to result)", &mut t.train_ms)
+    );
+    println!(
+        "server memory: idle {} MiB, peak (VmHWM) {} MiB, after {} MiB",
+        idle_kib / 1024,
+        peak_kib / 1024,
+        rss_kib / 1024
+    );
+    println!("first run's events afterwards: {first_run_forgotten:?}");
+
+    assert!(t.failures.is_empty(), "failures: {:#?}", t.failures);
+    assert!(
+        t.error_events.is_empty(),
+        "runs that ended in an error: {:#?}",
+        t.error_events
+    );
+    assert_eq!(total, clients * requests, "{:?}", t.statuses);
+    assert!(
+        t.statuses
+            .keys()
+            .all(|k| k == "201" || k.starts_with("429")),
+        "{:?}",
+        t.statuses
+    );
+    assert_eq!(t.retry_after_missing, 0, "a 429 without Retry-After");
+    assert_eq!(t.results, accepted, "every accepted run sends its result");
+    assert!(accepted > 0, "no run was accepted: {:?}", t.statuses);
+    if clients > 2 {
+        assert!(
+            t.statuses.contains_key("429 busy"),
+            "{clients} clients never found the run slots full: {:?}",
+            t.statuses
+        );
+    }
+    if distinct_addresses {
+        assert!(
+            !t.statuses.contains_key("429 rate-limited"),
+            "{:?}",
+            t.statuses
+        );
+    }
+    // A refusal is immediate: nothing waits in a queue for a slot.
+    let slowest_answer = t.answer_ms.last().copied().unwrap_or(0.0);
+    assert!(
+        slowest_answer < 5_000.0,
+        "an answer to POST /api/runs took {slowest_answer:.0} ms"
+    );
+    if accepted > 64 {
+        assert_eq!(
+            first_run_forgotten,
+            Some(Ok(404)),
+            "more than 64 finished runs are kept"
+        );
+    }
+    assert!(
+        peak_kib > 0 && peak_kib / 1024 < MEMORY_BOUND_MIB,
+        "peak memory {} MiB",
+        peak_kib / 1024
+    );
+}
