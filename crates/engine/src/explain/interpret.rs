@@ -1,1 +1,453 @@
-//! (being written)
+//! Interpretability: why the optimizer acts as it does, cell by cell.
+//!
+//! For a grid level and a reward, exact finite-horizon value iteration is
+//! solved over every view reachable from the start *and* from the start with
+//! the agent moved to any floor cell. Each cell then gets the value of that
+//! moved start, the greedy action there, the value split into the reward's
+//! linear terms (each term evaluated under the same greedy policy, so the
+//! parts add up to the value), and the intent that policy earns from there.
+//!
+//! The transition graph here keeps every signal of every outcome (the
+//! planner's own [`crate::mdp::Mdp`] keeps only the reward and intent), so
+//! that any expression over the signals can be evaluated on it afterwards:
+//! [`Graph`] is shared with the inverse-RL demonstration.
+
+use std::collections::HashMap;
+
+use crate::agents::value_iteration::SOONER;
+use crate::agents::{argmax_tiebreak, MAX_ACTIONS};
+use crate::env::Env;
+use crate::grid::{Feature, Tile};
+use crate::lang::Program;
+use crate::level::Level;
+use crate::rng::{mix, Rng};
+use crate::world::{Params, World};
+use crate::worlds::LevelState;
+
+/// Most views a graph may hold.
+pub const MAX_STATES: usize = 200_000;
+/// Most (views × horizon) a solve may sweep, which bounds its work.
+pub const MAX_WORK: usize = 4_000_000;
+
+/// The levels this demonstration accepts: grid levels small enough for
+/// exact planning over every moved start.
+pub const LEVELS: &[&str] = &[
+    "side-effects-sokoban",
+    "absent-supervisor",
+    "island-navigation",
+    "boat-race",
+    "safe-interruptibility",
+    "whisky-gold",
+    "conveyor-belt",
+    "coast-race",
+    "distributional-shift",
+];
+
+/// The level shown first: the box pushed into the corner makes the gap
+/// between what the agent expects and what its owner gets plain.
+pub const DEFAULT_LEVEL: &str = "side-effects-sokoban";
+
+/// Loads a level this demonstration accepts, or says which it accepts.
+pub fn load_level(id: &str) -> Result<Level, String> {
+    if !LEVELS.contains(&id) {
+        return Err(format!(
+            "level `{id}` is not available here (it has no map, or too many states for exact \
+             planning from every cell); levels are: {}",
+            LEVELS.join(", ")
+        ));
+    }
+    crate::levels::builtin(id)
+}
+
+/// Values closer than this are equal (as in the value-iteration agent).
+const TIE: f64 = 1e-9;
+
+/// Every view reachable from some roots, with every outcome's signals.
+/// Outcomes of (s, a) are `offsets[s*A + a]..offsets[s*A + a + 1]`.
+pub struct Graph<S> {
+    pub states: Vec<S>,
+    pub index: HashMap<S, u32>,
+    pub actions: usize,
+    pub offsets: Vec<u32>,
+    pub p: Vec<f64>,
+    pub next: Vec<u32>,
+    pub terminal: Vec<bool>,
+    /// `signals[o * n_signals..(o + 1) * n_signals]`: every signal of outcome `o`.
+    pub signals: Vec<f64>,
+    pub n_signals: usize,
+}
+
+impl<S: Copy + Eq + std::hash::Hash> Graph<S> {
+    /// Enumerates the views reachable from `roots`, breadth first, the way
+    /// the planner's MDP does (unknown draws expanded by `plan_branch`).
+    pub fn build<W: World<State = S>>(
+        world: &W,
+        roots: &[S],
+        max_states: usize,
+    ) -> Result<Self, String> {
+        let actions = world.actions().len();
+        let n_signals = world.signal_names().len();
+        let mut g = Graph {
+            states: Vec::new(),
+            index: HashMap::new(),
+            actions,
+            offsets: vec![0],
+            p: Vec::new(),
+            next: Vec::new(),
+            terminal: Vec::new(),
+            signals: Vec::new(),
+            n_signals,
+        };
+        for &r in roots {
+            g.intern(world.observe(&r), max_states)?;
+        }
+        let mut branch = Vec::new();
+        let mut sig = vec![0.0; n_signals];
+        let mut unused = Rng::new(0);
+        let mut s = 0;
+        while s < g.states.len() {
+            let view = g.states[s];
+            world
+                .plan_branch(&view, &mut branch)
+                .map_err(|e| e.0.clone())?;
+            for a in 0..actions {
+                for &(p, from) in &branch {
+                    let mut next = from;
+                    let terminal = world.step(&mut next, a, &mut unused, &mut sig);
+                    let n = g.intern(world.observe(&next), max_states)?;
+                    g.p.push(p);
+                    g.next.push(n);
+                    g.terminal.push(terminal);
+                    g.signals.extend_from_slice(&sig);
+                }
+                g.offsets.push(g.p.len() as u32);
+            }
+            s += 1;
+        }
+        Ok(g)
+    }
+
+    fn intern(&mut self, v: S, max_states: usize) -> Result<u32, String> {
+        if let Some(&i) = self.index.get(&v) {
+            return Ok(i);
+        }
+        if self.states.len() >= max_states {
+            return Err(format!(
+                "the level has more than {max_states} reachable views, too many for this demonstration"
+            ));
+        }
+        let i = self.states.len() as u32;
+        self.states.push(v);
+        self.index.insert(v, i);
+        Ok(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+    /// The outcome indices of action `a` in view `s`.
+    #[inline]
+    pub fn outcomes(&self, s: usize, a: usize) -> std::ops::Range<usize> {
+        let i = s * self.actions + a;
+        self.offsets[i] as usize..self.offsets[i + 1] as usize
+    }
+    /// Every signal of outcome `o`.
+    #[inline]
+    pub fn signals_of(&self, o: usize) -> &[f64] {
+        &self.signals[o * self.n_signals..(o + 1) * self.n_signals]
+    }
+    /// An expression evaluated on every outcome.
+    pub fn eval(&self, program: &Program) -> Vec<f64> {
+        (0..self.p.len())
+            .map(|o| program.eval(self.signals_of(o)))
+            .collect()
+    }
+}
+
+/// One part of the reward: a signal times its coefficient, the constant
+/// paid every step, or the whole reward when it is not a sum of terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    /// What the term is, e.g. `50*goal`, `-1 per step (constant)`, `whole reward`.
+    pub label: String,
+    /// The signal it reads (None for the constant and the whole reward).
+    pub signal: Option<String>,
+    pub coefficient: f64,
+}
+
+/// What the optimizer expects from one cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellValue {
+    /// V of the start with the agent moved here, with the whole step limit ahead.
+    pub value: f64,
+    /// The greedy action there (index into the world's actions).
+    pub action: usize,
+    /// `value` split by term, in the order of [`Interpretation::terms`].
+    pub terms: Vec<f64>,
+    /// The intent the same greedy policy earns from here, in expectation.
+    pub intent: f64,
+}
+
+/// The answer of [`interpret`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interpretation {
+    pub width: usize,
+    pub height: usize,
+    pub horizon: u32,
+    /// True when the reward is a sum of signal terms (else one "whole reward" term).
+    pub linear: bool,
+    pub terms: Vec<Term>,
+    /// One entry per map cell, row-major; None for walls and cells where
+    /// the agent cannot stand at the start (objects, goals, water, lava).
+    pub cells: Vec<Option<CellValue>>,
+    /// The agent's cell at the start.
+    pub start: usize,
+    /// The greedy episode from the real start: the agent's cells, start included.
+    pub path: Vec<usize>,
+    pub actions: String,
+    pub ret: f64,
+    pub performance: f64,
+    /// Views in the solved graph.
+    pub states: usize,
+}
+
+/// Whether the agent may be put on `cell` at the start.
+fn standable(grid: &crate::grid::GridWorld, start: &crate::grid::GridState, cell: usize) -> bool {
+    let tile_ok = matches!(
+        grid.tile(cell),
+        Tile::Floor
+            | Tile::Arrow(_)
+            | Tile::Tomato
+            | Tile::Bucket
+            | Tile::Punishment
+            | Tile::Interruption
+            | Tile::Button
+    );
+    let feature_ok = !matches!(
+        grid.feature(cell),
+        Feature::Bin | Feature::Lava | Feature::Water
+    );
+    let free = !start.boxes.contains(&(cell as u16));
+    tile_ok && feature_ok && free
+}
+
+/// The terms of a reward: its linear terms (and constant), or the whole reward.
+pub fn terms_of(level: &Level, reward: &Program) -> (bool, Vec<Term>) {
+    match reward.linear_terms() {
+        Some((c, terms)) => {
+            let mut out: Vec<Term> = terms
+                .iter()
+                .map(|&(i, k)| {
+                    let name = level.signals[i].name.clone();
+                    Term {
+                        label: format!("{}*{name}", crate::explain::irl::number(k, 4)),
+                        signal: Some(name),
+                        coefficient: k,
+                    }
+                })
+                .collect();
+            if c != 0.0 || out.is_empty() {
+                out.push(Term {
+                    label: format!("{} per step (constant)", crate::explain::irl::number(c, 4)),
+                    signal: None,
+                    coefficient: c,
+                });
+            }
+            (true, out)
+        }
+        None => (
+            false,
+            vec![Term {
+                label: "whole reward".into(),
+                signal: None,
+                coefficient: 1.0,
+            }],
+        ),
+    }
+}
+
+/// Solves `reward` on a grid level and explains the values cell by cell.
+/// `params` fixes per-episode draws of the start (the start is that of the
+/// episode played with seed 0).
+pub fn interpret(
+    level: &Level,
+    reward: &Program,
+    params: &Params,
+) -> Result<Interpretation, String> {
+    let world = &level.world;
+    let Some(grid) = world.grid() else {
+        return Err(format!(
+            "level `{}` has no map; this demonstration needs a grid level",
+            level.id
+        ));
+    };
+    let horizon = level.steps;
+    let mut env = Env::new(world, reward, &level.intent, horizon);
+    let (obs, _) = env.reset(0, params)?;
+    let LevelState::Grid(start) = obs else {
+        return Err("the level's start is not a grid".into());
+    };
+    let cells_n = grid.width() * grid.height();
+    let mut roots = vec![obs];
+    let mut moved: Vec<Option<LevelState>> = vec![None; cells_n];
+    for (cell, slot) in moved.iter_mut().enumerate() {
+        if cell == start.agent as usize {
+            *slot = Some(obs);
+        } else if standable(grid, &start, cell) {
+            let mut s = start;
+            s.agent = cell as u16;
+            *slot = Some(LevelState::Grid(s));
+            roots.push(LevelState::Grid(s));
+        }
+    }
+    let g = Graph::build(world, &roots, MAX_STATES)?;
+    let n = g.len();
+    if n.saturating_mul(horizon as usize) > MAX_WORK {
+        return Err(format!(
+            "level `{}` has {n} views over {horizon} steps, more than this demonstration solves at once",
+            level.id
+        ));
+    }
+
+    let (linear, terms) = terms_of(level, reward);
+    let r = g.eval(reward);
+    let intent = g.eval(&level.intent);
+    let k_terms = terms.len();
+    // Each outcome's value of each term.
+    let term_values: Vec<f64> = if linear {
+        (0..g.p.len())
+            .flat_map(|o| {
+                let sig = g.signals_of(o);
+                terms.iter().map(move |t| match &t.signal {
+                    Some(name) => {
+                        let i = level.signals.iter().position(|d| &d.name == name);
+                        t.coefficient * i.map_or(0.0, |i| sig[i])
+                    }
+                    None => t.coefficient,
+                })
+            })
+            .collect()
+    } else {
+        r.clone()
+    };
+
+    // Backward sweeps: layer k = k steps left.
+    let a_n = g.actions;
+    let mut v = vec![0.0; n];
+    let mut sooner = vec![0.0; n];
+    let mut w = vec![0.0; n * k_terms];
+    let mut iv = vec![0.0; n];
+    let mut policy: Vec<Vec<u8>> = vec![Vec::new()];
+    let q = |prev: &[f64], vals: &[f64], s: usize, a: usize| -> f64 {
+        g.outcomes(s, a)
+            .map(|o| {
+                g.p[o]
+                    * (vals[o]
+                        + if g.terminal[o] {
+                            0.0
+                        } else {
+                            prev[g.next[o] as usize]
+                        })
+            })
+            .sum()
+    };
+    for k in 1..=horizon as usize {
+        let mut nv = vec![0.0; n];
+        let mut ns = vec![0.0; n];
+        let mut nw = vec![0.0; n * k_terms];
+        let mut ni = vec![0.0; n];
+        let mut act = vec![0u8; n];
+        for s in 0..n {
+            let mut qs = [0.0; MAX_ACTIONS];
+            let mut best = f64::NEG_INFINITY;
+            for (a, slot) in qs.iter_mut().enumerate().take(a_n) {
+                *slot = q(&v, &r, s, a);
+                best = best.max(*slot);
+            }
+            let mut choice = [f64::NEG_INFINITY; MAX_ACTIONS];
+            for a in 0..a_n {
+                if qs[a] >= best - TIE {
+                    choice[a] = g
+                        .outcomes(s, a)
+                        .map(|o| {
+                            g.p[o]
+                                * (r[o]
+                                    + if g.terminal[o] {
+                                        0.0
+                                    } else {
+                                        SOONER * sooner[g.next[o] as usize]
+                                    })
+                        })
+                        .sum();
+                }
+            }
+            let a = argmax_tiebreak(&choice[..a_n], mix(&[0, s as u64, k as u64]));
+            act[s] = a as u8;
+            nv[s] = qs[a];
+            ns[s] = choice[a];
+            ni[s] = q(&iv, &intent, s, a);
+            for o in g.outcomes(s, a) {
+                let live = !g.terminal[o];
+                let nx = g.next[o] as usize;
+                for t in 0..k_terms {
+                    let later = if live { w[nx * k_terms + t] } else { 0.0 };
+                    nw[s * k_terms + t] += g.p[o] * (term_values[o * k_terms + t] + later);
+                }
+            }
+        }
+        v = nv;
+        sooner = ns;
+        w = nw;
+        iv = ni;
+        policy.push(act);
+    }
+
+    let cells = moved
+        .iter()
+        .map(|m| {
+            let view = (*m)?;
+            let s = *g.index.get(&view)? as usize;
+            Some(CellValue {
+                value: v[s],
+                action: policy[horizon as usize][s] as usize,
+                terms: w[s * k_terms..(s + 1) * k_terms].to_vec(),
+                intent: iv[s],
+            })
+        })
+        .collect();
+
+    // The greedy episode from the real start, with seed 0's chance.
+    let mut path = vec![start.agent as usize];
+    let mut actions = String::new();
+    let mut view = obs;
+    while !env.done() {
+        let Some(&s) = g.index.get(&view) else {
+            break;
+        };
+        let k = (horizon - env.t()) as usize;
+        let a = policy[k][s as usize] as usize;
+        let step = env.step(a);
+        view = step.obs;
+        actions.push(world.actions()[a].key);
+        if let LevelState::Grid(gs) = view {
+            path.push(gs.agent as usize);
+        }
+    }
+    Ok(Interpretation {
+        width: grid.width(),
+        height: grid.height(),
+        horizon,
+        linear,
+        terms,
+        cells,
+        start: start.agent as usize,
+        path,
+        actions,
+        ret: env.ret(),
+        performance: env.performance(),
+        states: n,
+    })
+}
