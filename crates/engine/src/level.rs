@@ -638,6 +638,20 @@ fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
     Ok(r)
 }
 
+/// The first control character of a text other than a tab or a line end
+/// (`\n`, or `\r` before it), with its line and column from 1. Refused so
+/// that a title or a story never carries terminal escapes or NULs to a
+/// terminal, a page or a JSON consumer.
+fn control_character(text: &str) -> Option<(usize, usize, char)> {
+    text.split('\n').enumerate().find_map(|(i, line)| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.chars()
+            .enumerate()
+            .find(|&(_, c)| c.is_control() && c != '\t')
+            .map(|(col, c)| (i + 1, col + 1, c))
+    })
+}
+
 /// Reads and validates a level file.
 pub fn parse(text: &str) -> Result<Level, LevelError> {
     if text.len() > MAX_LEVEL_BYTES {
@@ -647,6 +661,16 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
             format!(
                 "the file is {} bytes; the limit is {MAX_LEVEL_BYTES}",
                 text.len()
+            ),
+        );
+    }
+    if let Some((line, column, ch)) = control_character(text) {
+        return err(
+            line,
+            column,
+            format!(
+                "the control character U+{:04X} is not allowed in a level file",
+                u32::from(ch)
             ),
         );
     }

@@ -88,6 +88,25 @@ fn a_level_file_over_the_limit_is_refused_before_it_is_read() {
 }
 
 #[test]
+fn control_characters_are_refused_where_they_are() {
+    let boat = BUILTIN[0].1;
+    let line = boat.lines().position(|l| l == "title: Boat race").unwrap() + 1;
+    for bad in ['\0', '\u{1b}', '\u{7}', '\u{7f}', '\u{85}', '\r', '\u{c}'] {
+        let text = boat.replace("title: Boat race", &format!("title: Boat{bad}race"));
+        let e = parse(&text).unwrap_err();
+        assert_eq!((e.line, e.column), (line, 12), "{bad:?}: {e}");
+        assert!(e.message.contains("control character"), "{e}");
+    }
+    // Tabs are text, CR LF is a line end, and other Unicode is welcome.
+    assert!(parse(&boat.replace('\n', "\r\n")).is_ok());
+    let text = boat.replace("title: Boat race", "title: Boat\trace \u{202e}🦀 e\u{301}");
+    assert_eq!(
+        parse(&text).unwrap().title,
+        "Boat\trace \u{202e}🦀 e\u{301}"
+    );
+}
+
+#[test]
 fn a_map_wider_or_taller_than_64_is_refused() {
     let boat = BUILTIN[0].1;
     // Rows of walls: a row of spaces only would be a blank line.

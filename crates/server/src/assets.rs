@@ -160,4 +160,123 @@ mod tests {
         assert_eq!(content_type("static/favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("static/noext"), "application/octet-stream");
     }
+
+    /// Every page and every embedded file, as served through the whole app.
+    async fn served(path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let store = loophole_store::Store::open_in_memory().unwrap();
+        let app = crate::app(crate::AppState::new(store).unwrap());
+        let request = axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn every_page_and_embedded_file_carries_the_csp_without_inline_script() {
+        let script_src = CONTENT_SECURITY_POLICY
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap();
+        assert_eq!(script_src, "script-src 'self'");
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe"));
+        let mut paths: Vec<String> = ["/", "/play", "/play/boat-race", "/feedback", "/nowhere"]
+            .map(String::from)
+            .to_vec();
+        let files: Vec<String> = Web::iter().map(|f| f.to_string()).collect();
+        assert!(files.iter().any(|f| f == "static/api.js"), "{files:?}");
+        paths.extend(
+            files
+                .iter()
+                .filter_map(|f| f.strip_prefix("static/"))
+                .map(|f| format!("/static/{f}")),
+        );
+        for path in &paths {
+            let (status, headers, body) = served(path).await;
+            let expected = if path == "/nowhere" {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(status, expected, "{path}");
+            assert_eq!(
+                headers[header::CONTENT_SECURITY_POLICY],
+                CONTENT_SECURITY_POLICY,
+                "{path}"
+            );
+            assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+            let is_html = headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html");
+            if is_html {
+                assert_no_inline_code(path, &String::from_utf8_lossy(&body));
+            }
+        }
+        // The pages at the root of web/ are served only through their routes.
+        for f in files.iter().filter(|f| !f.starts_with("static/")) {
+            assert!(f.ends_with(".html"), "{f} is embedded but has no route");
+        }
+    }
+
+    /// A page's scripts are all files (`<script src>` with nothing inside),
+    /// and it has no event-handler or style attributes and no `javascript:`
+    /// links: the CSP would block them.
+    fn assert_no_inline_code(path: &str, html: &str) {
+        let lower = html.to_ascii_lowercase();
+        for (i, _) in lower.match_indices("<script") {
+            let tag_end = i + lower[i..].find('>').unwrap();
+            assert!(lower[i..tag_end].contains(" src="), "{path}: inline script");
+            assert!(
+                lower[tag_end + 1..].starts_with("</script>"),
+                "{path}: a script with a body"
+            );
+        }
+        assert!(!lower.contains("javascript:"), "{path}");
+        for attribute in lower.split('<').skip(1).flat_map(|tag| {
+            let tag = tag.split('>').next().unwrap_or("");
+            tag.split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        }) {
+            assert!(
+                !(attribute.starts_with("on") && attribute.contains('=')),
+                "{path}: event handler `{attribute}`"
+            );
+            assert!(!attribute.starts_with("style="), "{path}: style attribute");
+        }
+    }
+
+    /// The front end builds its DOM with `textContent` and elements: no
+    /// script uses a sink that parses text as HTML or code.
+    #[test]
+    fn no_script_parses_text_as_html_or_code() {
+        const SINKS: [&str; 9] = [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "createContextualFragment",
+            "setHTMLUnsafe",
+            "DOMParser",
+            "eval(",
+            "new Function",
+        ];
+        let mut scripts = 0;
+        for name in Web::iter().filter(|f| f.ends_with(".js")) {
+            let file = Web::get(&name).unwrap();
+            let text = String::from_utf8_lossy(&file.data);
+            for sink in SINKS {
+                assert!(!text.contains(sink), "{name} uses {sink}");
+            }
+            scripts += 1;
+        }
+        assert!(scripts >= 5, "{scripts} scripts embedded");
+    }
 }

@@ -623,3 +623,101 @@ async fn wrong_methods_are_405_json_on_the_api() {
         }
     }
 }
+
+// ----- the web front end -----
+
+/// Paths that try to leave `web/static/`, by every encoding a router or a
+/// file system might decode.
+fn climbing_paths() -> Vec<String> {
+    let mut paths: Vec<String> = [
+        "/static/../Cargo.toml",
+        "/static/../../Cargo.toml",
+        "/static/%2e%2e/%2e%2e/Cargo.toml",
+        "/static/%2E%2E%2F%2E%2E%2FCargo.toml",
+        "/static/..%2f..%2fCargo.toml",
+        "/static/..%5c..%5cCargo.toml",
+        "/static/..\\..\\Cargo.toml",
+        "/static/%252e%252e/%252e%252e/Cargo.toml",
+        "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/Cargo.toml",
+        "/static/%e0%80%ae%e0%80%ae/Cargo.toml",
+        "/static/....//....//Cargo.toml",
+        "/static/.../Cargo.toml",
+        "/static/./api.js",
+        "/static/%2e/api.js",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/static/%2Fproc%2Fself%2Fenviron",
+        "/static/C:%5cWindows%5cwin.ini",
+        "/static/file:///etc/passwd",
+        "/static/api.js%00.png",
+        "/static/api.js%00",
+        "/static/%00",
+        "/static/api.js/",
+        "/static/api.js/..",
+        "/static/widgets/../../index.html",
+        "/static/widgets/%2e%2e/%2e%2e/index.html",
+        "/static/../index.html",
+        "/static/index.html",
+        "/static/../web/index.html",
+        "/static/../crates/server/src/lib.rs",
+        "/static/%2e%2e/%2e%2e/%2e%2e/crates/server/src/lib.rs",
+        "/static/",
+        "/static",
+    ]
+    .map(String::from)
+    .to_vec();
+    paths.push(format!("/static/{}", "a/".repeat(4_000)));
+    paths.push(format!("/static/{}Cargo.toml", "../".repeat(1_000)));
+    paths.push(format!("/static/{}", "x".repeat(60_000)));
+    paths
+}
+
+#[tokio::test]
+async fn static_paths_never_leave_the_embedded_files() {
+    let s = state();
+    let cargo_toml = include_str!("../../../Cargo.toml");
+    let lib_rs = include_str!("../src/lib.rs");
+    for path in climbing_paths() {
+        let request = Request::get(path.as_str()).body(Body::empty());
+        let Ok(request) = request else {
+            continue; // not even a URI: nothing can reach the server
+        };
+        let answer = send(&s, format!("GET {path}"), request).await;
+        assert!(
+            answer.status == StatusCode::NOT_FOUND || answer.status == StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            answer.status
+        );
+        let text = answer.text();
+        assert!(
+            !text.contains("[workspace]") && !cargo_toml.contains(&text),
+            "{path}"
+        );
+        assert!(
+            !text.contains("pub fn app(") && !lib_rs.contains(&text),
+            "{path}"
+        );
+        assert!(!text.contains("root:") && !text.contains("PATH="), "{path}");
+        assert!(!text.contains("<script"), "{path}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn level_text_is_served_as_json_never_as_a_page() {
+    // No API takes a level file; the built-in levels' own text reaches the
+    // browser only inside JSON, which nosniff keeps from being read as HTML.
+    let s = state();
+    for path in ["/api/levels/boat-race"] {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = app(s.clone()).oneshot(request).await.unwrap();
+        let headers = response.headers().clone();
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let level = &v;
+        let boat = loophole_engine::levels::builtin("boat-race").unwrap();
+        assert_eq!(level["title"], boat.title.as_str());
+        assert_eq!(level["story"], boat.story.as_str());
+    }
+}

@@ -1,0 +1,146 @@
+//! Hostile level files through `--level-file`: markup in the title and the
+//! story is printed as the text it is (and JSON-escaped in `--json`),
+//! control characters and oversized files are refused with a clean error
+//! naming the place, and nothing panics (docs/ROBUSTNESS.md).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BOAT: &str = include_str!("../../../levels/boat-race.level");
+const MARKUP: &str =
+    "<script>alert(1)</script><img src=x onerror=alert(2)> \u{202e}🦀 \"quoted\" & {}";
+
+fn write_level(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loophole-level-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(args: &[&str], file: &PathBuf) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loophole"))
+        .args(args)
+        .arg("--level-file")
+        .arg(file)
+        .output()
+        .expect("the command runs")
+}
+
+fn hostile_level() -> String {
+    BOAT.replace("title: Boat race", &format!("title: {MARKUP}"))
+        .replace(
+            "  A little boat is supposed",
+            &format!("  {MARKUP}\n  A little boat is supposed"),
+        )
+}
+
+#[test]
+fn markup_in_a_level_file_is_printed_as_text() {
+    let file = write_level("markup.level", &hostile_level());
+    let out = run(
+        &["run", "--agent", "value-iteration", "--power", "5"],
+        &file,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with(MARKUP), "{stdout}");
+
+    let out = run(
+        &[
+            "run",
+            "--agent",
+            "value-iteration",
+            "--power",
+            "5",
+            "--json",
+        ],
+        &file,
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["level"], "boat-race", "{stdout}");
+    assert!(v["return"].is_number());
+}
+
+#[test]
+fn control_characters_in_a_level_file_are_a_clean_error() {
+    for (name, bad) in [
+        ("escape", "\u{1b}[2J\u{1b}]0;owned\u{7}"),
+        ("nul", "\0"),
+        ("backspace", "\u{8}\u{8}\u{8}"),
+        ("c1", "\u{9b}31m"),
+    ] {
+        let text = BOAT.replace("title: Boat race", &format!("title: Boat {bad}race"));
+        let file = write_level(&format!("{name}.level"), &text);
+        for json in [false, true] {
+            let mut args = vec!["run"];
+            if json {
+                args.push("--json");
+            }
+            let out = run(&args, &file);
+            assert_eq!(out.status.code(), Some(2), "{name}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+            let message = if json {
+                let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                assert_eq!(
+                    (v["error"]["line"].as_u64(), v["error"]["column"].as_u64()),
+                    (Some(3), Some(13)),
+                    "{name}: {v}"
+                );
+                v["error"]["message"].as_str().unwrap().to_string()
+            } else {
+                stderr.lines().next().unwrap_or("").to_string()
+            };
+            assert!(
+                message.contains(":3:13: the control character U+"),
+                "{name}: {message:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_oversized_or_binary_level_file_is_a_clean_error() {
+    let huge = format!("{BOAT}\n#{}\n", "x".repeat(200_000));
+    let long_line = BOAT.replace(
+        "title: Boat race",
+        &format!("title: {}", "<b>".repeat(30_000)),
+    );
+    let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("huge", huge.into_bytes(), "the limit is 65536"),
+        ("long-line", long_line.into_bytes(), "the limit is 65536"),
+        ("binary", binary, "cannot read level file"),
+        ("empty", Vec::new(), "missing"),
+    ];
+    for (name, bytes, expected) in cases {
+        let dir = std::env::temp_dir().join(format!("loophole-level-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{name}.level"));
+        std::fs::write(&file, &bytes).unwrap();
+        let out = run(&["run", "--json"], &file);
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "{name}: {:?}",
+            out.status
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {stdout}"));
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(
+            stdout.len() < 2_000,
+            "{name}: {} bytes of error",
+            stdout.len()
+        );
+    }
+}
