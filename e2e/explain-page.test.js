@@ -1,0 +1,229 @@
+// The explainer on /: the article paints at once, stays put while its
+// widgets load, fits a phone, and each of its own widgets shows the numbers
+// the command line computes for the same inputs.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser, newPage, watch } from './browser.js';
+import { BIN, startServer } from './server.js';
+
+/** Runs the loophole binary and parses its JSON. */
+const cli = (...args) => JSON.parse(execFileSync(BIN, args, { encoding: 'utf8' }));
+const run = (level, reward, ...more) => cli('run', '--level', level, `--reward=${reward}`, '--json', ...more);
+const num = async (locator) => Number((await locator.textContent()).trim());
+
+/** Scrolls a widget into view and waits until it has mounted. */
+async function mounted(page, name) {
+  const box = page.locator(`[data-widget=${name}]`);
+  await box.scrollIntoViewIfNeeded();
+  await page.waitForFunction((n) => document.querySelector(`[data-widget=${n}]`)?.dataset.mounted === 'yes', name);
+  return box;
+}
+
+describe('the explainer page', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test('paints its text before any computation, and what it loads first is small', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    const api = [];
+    let bytes = 0;
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname.startsWith('/api/')) api.push(req.url());
+    });
+    page.on('response', async (res) => {
+      const body = await res.body().catch(() => Buffer.alloc(0));
+      bytes += body.length;
+    });
+    await page.goto(server.url + '/', { waitUntil: 'domcontentloaded' });
+    // Every section heading is in the HTML itself.
+    const headings = await page.locator('main h2').allTextContents();
+    for (const h of ['From a wish to a behaviour', '“Just be helpful”', 'Learning the reward from people', 'Why patches are not enough', 'Try it yourself', 'Stronger makes it worse', 'What researchers are trying', 'Sources and further reading']) {
+      assert.ok(headings.includes(h), `heading ${h} in ${headings}`);
+    }
+    assert.equal(api.length, 0, 'no API call before the page has even loaded');
+    await page.waitForLoadState('networkidle');
+    // The first screen's weight: HTML, CSS, the loader and the first widgets' modules.
+    assert.ok(bytes < 200_000, `first load transferred ${bytes} bytes`);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('nothing jumps while the widgets load, and nothing is wider than a phone', { timeout: 120_000 }, async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
+    const problems = watch(page);
+    await page.addInitScript(() => {
+      window.__shift = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(server.url + '/');
+    const names = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
+    assert.ok(names.length >= 15, `widgets: ${names}`);
+    for (const n of names) await mounted(page, n);
+    await page.waitForLoadState('networkidle');
+    const shift = await page.evaluate(() => window.__shift);
+    assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width} px wide at 390`);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('chain: the boat trained on checkpoints, as the CLI trains it', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'chain');
+    await page.check('[data-testid=chain-predict-laps]');
+    // By keyboard: focus the button and press Enter.
+    await page.focus('[data-testid=chain-train]');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=chain-status]').filter({ hasText: /ms on the server/ }).waitFor();
+    const ref = run('boat-race', '3*arrow - step');
+    assert.equal(await num(page.locator('[data-testid=chain-scores-return]')), ref.return);
+    assert.equal(await num(page.locator('[data-testid=chain-scores-intent]')), ref.performance);
+    assert.ok(ref.return > ref.performance, 'the reward is gamed');
+    assert.match(await page.locator('[data-testid=chain-predict-verdict]').textContent(), /Not what you predicted/);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('helpful: each reading optimized, with the CLI numbers', { timeout: 90_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'helpful');
+    const readings = { most: 'cleaned', careful: 'cleaned - 10*tipped', harmless: '-tipped' };
+    for (const [id, reward] of Object.entries(readings)) {
+      await page.check(`[data-testid=helpful-${id}]`);
+      await page.click('[data-testid=helpful-run]');
+      const cell = page.locator(`[data-testid=helpful-intent-${id}]`);
+      await cell.waitFor();
+      const ref = run('cleaning-robot', reward);
+      assert.equal(await num(cell), ref.performance, id);
+      assert.equal(await num(page.locator('[data-testid=helpful-scores-return]')), ref.return, id);
+    }
+    const intent = async (id) => num(page.locator(`[data-testid=helpful-intent-${id}]`));
+    // Paid per patch, the robot makes mess; careful, it cleans; harmless, it does nothing.
+    assert.ok((await intent('careful')) > (await intent('most')));
+    assert.ok((await intent('careful')) > (await intent('harmless')));
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('shallow: exemplary when watched, the shortcut when not', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'shallow');
+    await page.check('[data-testid=shallow-predict-shortcut]');
+    await page.click('[data-testid=shallow-run]');
+    await page.locator('[data-testid=shallow-summary]').filter({ hasText: /intent score/ }).waitFor();
+    const ref = cli('explain', 'shallow');
+    assert.equal(await num(page.locator('[data-testid=shallow-watched-scores-return]')), ref.watched.episode.return);
+    assert.equal(await num(page.locator('[data-testid=shallow-watched-scores-intent]')), ref.watched.episode.performance);
+    assert.equal(await num(page.locator('[data-testid=shallow-unwatched-scores-return]')), ref.unwatched.episode.return);
+    assert.equal(await num(page.locator('[data-testid=shallow-unwatched-scores-intent]')), ref.unwatched.episode.performance);
+    assert.deepEqual([ref.watched.shortcuts, ref.unwatched.shortcuts], [0, 1]);
+    assert.match(await page.locator('[data-testid=shallow-summary]').textContent(), new RegExp(`intent score is ${ref.expected_performance}\\.`));
+    assert.equal(await page.locator('[data-testid=shallow-predict-verdict]').textContent(), 'You predicted it.');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('conflict: the weights move the choice, as the CLI computes it', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'conflict');
+    const score = (aim) => num(page.locator(`[data-testid=conflict-score-${aim}]`));
+    await page.locator('[data-testid=conflict-summary]').filter({ hasText: /different behaviours/ }).waitFor();
+    const even = cli('explain', 'conflict', '--input', '{"helpful":5,"harmless":5,"honest":5}');
+    assert.equal(await score('honest'), even.chosen.scores[2]);
+    // Only helpfulness counts: the keyboard moves the other sliders to 0.
+    for (const aim of ['harmless', 'honest']) {
+      await page.focus(`[data-testid=conflict-${aim}]`);
+      await page.keyboard.press('Home');
+    }
+    const only = cli('explain', 'conflict', '--input', '{"helpful":5,"harmless":0,"honest":0}');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=conflict-score-helpful]').textContent === String(v), only.chosen.scores[0]);
+    assert.equal(await score('harmless'), only.chosen.scores[1]);
+    assert.ok(only.chosen.scores[0] > even.chosen.scores[0] && only.chosen.scores[1] < even.chosen.scores[1]);
+    assert.match(await page.locator('[data-testid=conflict-summary]').textContent(), new RegExp(`${only.behaviours.length} different behaviours`));
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('play: a misspelt reward is pointed at; a good one solves the level inline', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'play');
+    const input = page.locator('[data-testid=play-reward]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=play-reward]').value !== '');
+    await input.fill('50*goal - stp');
+    await page.locator('[data-testid=play-check]').filter({ hasText: /did you mean `step`/ }).waitFor();
+    const reward = '50*goal - step - 5*box_walls';
+    await input.fill(reward);
+    await page.locator('[data-testid=play-check]').filter({ hasText: 'This reward compiles.' }).waitFor();
+    await input.press('Enter');
+    await page.locator('[data-testid=play-verdict]').filter({ hasText: /Solved/ }).waitFor();
+    const ref = run('side-effects-sokoban', reward);
+    assert.equal(await num(page.locator('[data-testid=play-scores-return]')), ref.return);
+    assert.equal(await num(page.locator('[data-testid=play-scores-intent]')), ref.performance);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('capability: weak and strong optimizers of profit, as the CLI runs them', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'capability');
+    await page.check('[data-testid=capability-predict-strong]');
+    await page.click('[data-testid=capability-run]');
+    await page.locator('[data-testid=capability-predict-verdict]').filter({ hasText: /predicted/ }).waitFor();
+    for (const [side, power] of [['weak', '2'], ['strong', '24']]) {
+      const ref = run('company-profits', 'profit', '--agent', 'value-iteration', '--power', power);
+      assert.equal(await num(page.locator(`[data-testid=capability-${side}-scores-return]`)), ref.return, side);
+      assert.equal(await num(page.locator(`[data-testid=capability-${side}-scores-intent]`)), ref.performance, side);
+    }
+    assert.equal(await page.locator('[data-testid=capability-predict-verdict]').textContent(), 'You predicted it.');
+    await page.click('[data-testid=capability-sweep]');
+    await page.locator('[data-testid=capability-note]').filter({ hasText: /peaks/ }).waitFor();
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('scale: the cleaning robot gets dirtier with a longer horizon', { timeout: 90_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'scale');
+    await page.check('[data-testid=scale-predict-worse]');
+    await page.click('[data-testid=scale-run]');
+    const note = page.locator('[data-testid=scale-note]');
+    await note.filter({ hasText: /peaks/ }).waitFor({ timeout: 60_000 });
+    // The longest horizon is exact planning: the CLI's run at full power.
+    const full = run('cleaning-robot', 'cleaned', '--agent', 'value-iteration');
+    assert.match(await note.textContent(), new RegExp(`falls to ${full.performance} at power ${full.power}`));
+    assert.equal(await page.locator('[data-testid=scale-predict-verdict]').textContent(), 'You predicted it.');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+});
