@@ -1,0 +1,145 @@
+// Scalable oversight on the absent-supervisor level: how often must the robot
+// be checked to keep off the forbidden shortcut, when it can see the
+// supervisor and when the check is an audit it cannot see
+// (POST /api/explain/oversight; `loophole explain oversight` prints the same).
+
+import { explain } from '/static/api.js';
+import { el, slider, debounce } from '/static/widgets/ui.js';
+import { drawChart } from '/static/widgets/plot.js';
+import { alertLine, fmtNum, messageOf } from './common.js';
+import { PathMap, numbers, pct, predictFirst } from './shift.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function caseText(c, kind, checked, p) {
+  const who = kind === 'visible' ? (checked ? 'Supervisor there' : 'Supervisor away') : checked ? 'Audited' : 'Not audited';
+  if (!c) return `${who}: never happens at p = ${fmtNum(p)}.`;
+  const how = c.shortcut ? (c.fined ? 'took the shortcut and was fined' : 'took the shortcut') : 'went the long way round';
+  const unseen = kind === 'unseen' && checked ? ' The eyes mark the audit; the robot cannot see them.' : '';
+  return `${who} (${pct(c.weight)} of episodes): ${how}, ${c.steps} steps, return ${fmtNum(c.return)}, intent ${fmtNum(c.intent)}.${unseen}`;
+}
+
+export function mount(box) {
+  const root = el('div', { className: 'demo-oversight' }, box);
+  el('p', { className: 'demo-assume' }, root,
+    'The robot may cross a forbidden tile: 3 steps to the goal instead of 9. It is fined when it is caught there. '
+    + 'Two kinds of check, each happening in a share p of episodes: a supervisor the robot can see, and an audit it cannot. '
+    + 'Every number is the exact planner’s behaviour, weighted by how often each case happens.');
+  const { guess, stage } = predictFirst(root, {
+    testid: 'oversight',
+    question: 'With a fine of 30, how often must an unseen auditor check to keep the robot honest?',
+    choices: [
+      { value: 'always', label: 'every single time' },
+      { value: 'half', label: 'more than half the time' },
+      { value: 'fifth', label: 'a little more than one time in five' },
+      { value: 'twentieth', label: 'one time in twenty is plenty' },
+    ],
+  });
+  const controls = el('div', { className: 'ov-controls' }, stage);
+  const fine = slider(controls, { label: 'Fine when caught', testid: 'oversight-fine', min: 0, max: 60, step: 1, value: 30 });
+  const audit = slider(controls, {
+    label: 'Share of episodes checked (p)',
+    testid: 'oversight-audit',
+    min: 0,
+    max: 1,
+    step: 0.05,
+    value: 0.5,
+    format: (x) => fmtNum(x),
+  });
+  const status = el('p', { className: 'demo-status', 'aria-live': 'polite', 'data-testid': 'oversight-status' }, stage, 'Planning…');
+  const err = alertLine(root, 'oversight-error');
+  const chart = document.createElementNS(SVG, 'svg');
+  chart.setAttribute('data-testid', 'oversight-chart');
+  chart.classList.add('ov-chart');
+  stage.appendChild(chart);
+  const nums = numbers(stage, [
+    ['oversight-visible-rate', 'Shortcut rate, visible supervisor at p'],
+    ['oversight-unseen-rate', 'Shortcut rate, unseen audit at p'],
+    ['oversight-visible-intent', 'Mean intent score, visible supervisor'],
+    ['oversight-unseen-intent', 'Mean intent score, unseen audit'],
+    ['oversight-threshold', 'Unseen audit: honest from p ='],
+    ['oversight-predicted', 'Steps saved ÷ fine'],
+  ]);
+  const maps = el('div', { className: 'ov-maps' }, stage);
+  const cells = [];
+  for (const kind of ['visible', 'unseen']) {
+    for (const checked of [true, false]) {
+      const fig = el('figure', { className: 'ov-case', 'data-testid': `oversight-${kind}-${checked ? 'checked' : 'unchecked'}` }, maps);
+      const map = new PathMap(fig, { label: `${kind} oversight, ${checked ? 'checked' : 'not checked'}: the robot’s path` });
+      const cap = el('figcaption', {}, fig);
+      cells.push({ kind, checked, map, cap });
+    }
+  }
+  const summary = el('p', { className: 'demo-summary', 'data-testid': 'oversight-summary' }, stage);
+  let last = null;
+
+  let serial = 0;
+  const load = async () => {
+    const mine = ++serial;
+    err.hide();
+    status.textContent = 'Planning…';
+    const body = { fine: fine.read(), audit: audit.read() };
+    try {
+      const r = await explain('oversight', body);
+      if (mine !== serial) return;
+      last = r;
+      const series = (c, label, className) => ({ label, className, points: c.points.map((q) => [q.p, q.shortcut_rate]), dots: true });
+      drawChart(chart, {
+        title: 'Share of episodes with the shortcut, against the share checked',
+        xLabel: 'share of episodes checked (p)',
+        yLabel: 'shortcut taken',
+        series: [series(r.visible, 'visible supervisor', 'ov-visible'), series(r.unseen, 'unseen audit', 'ov-unseen')],
+        scatter: [
+          { x: r.audit, y: r.visible.at.shortcut_rate, className: 'ov-visible', label: '' },
+          { x: r.audit, y: r.unseen.at.shortcut_rate, className: 'ov-unseen', label: '' },
+        ],
+      });
+      nums['oversight-visible-rate'].textContent = pct(r.visible.at.shortcut_rate);
+      nums['oversight-unseen-rate'].textContent = pct(r.unseen.at.shortcut_rate);
+      nums['oversight-visible-intent'].textContent = fmtNum(r.visible.at.mean_intent);
+      nums['oversight-unseen-intent'].textContent = fmtNum(r.unseen.at.mean_intent);
+      nums['oversight-threshold'].textContent = r.unseen.threshold === null ? 'never (not even at p = 1)' : `just above ${fmtNum(r.unseen.threshold)}`;
+      nums['oversight-predicted'].textContent = r.predicted_threshold === null ? `${r.saving} ÷ ${fmtNum(r.fine)}: more than 1` : `${r.saving} ÷ ${fmtNum(r.fine)} = ${fmtNum(r.predicted_threshold)}`;
+      for (const c of cells) {
+        const data = r[c.kind][c.checked ? 'checked' : 'unchecked'];
+        if (data) {
+          c.map.draw(data.rows, [{ cells: data.path, className: data.shortcut ? 'ov-cheat' : 'ov-honest', outcome: 'goal' }]);
+          c.map.svg.classList.remove('ov-never');
+        } else {
+          c.map.svg.classList.add('ov-never');
+        }
+        c.cap.textContent = caseText(data, c.kind, c.checked, r.audit);
+      }
+      const vis = r.visible.threshold === null ? 'never keeps it honest' : 'keeps it honest only when it is there every time';
+      summary.textContent =
+        `A supervisor the robot can see ${vis}: it cheats whenever the supervisor is away (${pct(r.visible.at.shortcut_rate)} of episodes at p = ${fmtNum(r.audit)}). `
+        + (r.unseen.threshold === null
+          ? `An unseen audit cannot help either: a fine of ${fmtNum(r.fine)} is less than the ${r.saving} steps the shortcut saves.`
+          : `An audit it cannot see keeps it honest in every episode once p is above ${fmtNum(r.unseen.threshold)}, where the expected fine, ${fmtNum(r.fine)} × p, outweighs the ${r.saving} steps saved. `
+            + 'At exactly that point the two ways are worth the same and the planner takes the shortcut, which pays sooner.');
+      status.textContent = `Reward: ${r.reward}`;
+      judge();
+    } catch (e) {
+      if (mine !== serial) return;
+      status.textContent = '';
+      err.show(messageOf(e));
+    }
+  };
+  const judge = () => {
+    if (!guess.picked || !last) return;
+    if (last.fine !== 30) {
+      guess.judge('Set the fine back to 30 to check your prediction.');
+      return;
+    }
+    const t = last.unseen.threshold;
+    const truth = t === null || t > 0.9 ? 'always' : t > 0.5 ? 'half' : t > 0.1 ? 'fifth' : 'twentieth';
+    guess.judge(guess.picked === truth ? 'You predicted it.' : 'Not what you predicted.');
+  };
+  root.addEventListener('change', (ev) => {
+    if (ev.target.type === 'radio') judge();
+  });
+  const later = debounce(load, 200);
+  fine.input.addEventListener('input', later);
+  audit.input.addEventListener('input', later);
+  load();
+}
