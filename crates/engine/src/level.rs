@@ -349,20 +349,35 @@ fn parse_steps(text: &str, line: usize, col: usize, what: &str) -> Result<u8, Le
     }
 }
 
+/// The whitespace-separated words of a line, each with the number of
+/// characters before it. Counted as the words go: searching for each word
+/// again would take time quadratic in the line's length.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let (mut chars, mut last) = (0, 0);
+    text.split_whitespace().map(move |w| {
+        let at = w.as_ptr() as usize - text.as_ptr() as usize;
+        chars += text[last..at].chars().count();
+        last = at;
+        (chars, w)
+    })
+}
+
 fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
     let mut m = Mechanics::default();
     let mut seen: Vec<&str> = Vec::new();
     for &(line, col, text) in &field.lines {
-        let mut words = text.split_whitespace();
-        let Some(name) = words.next() else { continue };
+        let mut words = words(text);
+        let Some((_, name)) = words.next() else {
+            continue;
+        };
         if seen.contains(&name) {
             return err(line, col, format!("the mechanic `{name}` is listed twice"));
         }
         seen.push(name);
         // key=value settings with their columns
         let mut settings: Vec<(&str, &str, usize)> = Vec::new();
-        for w in words {
-            let wcol = col + text.find(w).unwrap_or(0);
+        for (at, w) in words {
+            let wcol = col + at;
             let Some((k, v)) = w.split_once('=') else {
                 return err(
                     line,
@@ -566,8 +581,10 @@ fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
     let mut r = CompanyRules::default();
     const NAMES: [&str; 6] = ["base", "improve", "cut", "lobby", "pollute", "manipulate"];
     for &(line, col, text) in &field.lines {
-        let mut words = text.split_whitespace();
-        let Some(name) = words.next() else { continue };
+        let mut words = words(text);
+        let Some((_, name)) = words.next() else {
+            continue;
+        };
         if !NAMES.contains(&name) {
             let hint = crate::suggest::nearest(name, NAMES.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
@@ -578,8 +595,8 @@ fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
                 format!("unknown company mechanic `{name}`{hint}"),
             );
         }
-        for w in words {
-            let wcol = col + text.find(w).unwrap_or(0);
+        for (at, w) in words {
+            let wcol = col + at;
             let Some((k, v)) = w.split_once('=') else {
                 return err(
                     line,
