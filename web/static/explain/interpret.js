@@ -236,7 +236,8 @@ export function mount(container) {
     startValue.textContent = fmtNum(data.start_value);
     startIntent.textContent = fmtNum(data.start_intent);
     episode.textContent = `${data.actions || '(none)'}: return ${fmtNum(data.return)}, intent ${fmtNum(data.intent)}`;
-    status.textContent = `${data.title}: ${data.states} situations solved exactly, ${data.horizon} steps ahead.`;
+    const watched = data.supervisor === null ? '' : data.supervisor ? ' The supervisor is watching in this episode.' : ' The supervisor is away in this episode, and the agent can see that.';
+    status.textContent = `${data.title}: ${data.states} situations solved exactly, ${data.horizon} steps ahead.${watched}`;
     describe();
     judge();
   }

@@ -212,6 +212,9 @@ pub struct Interpretation {
     pub performance: f64,
     /// Views in the solved graph.
     pub states: usize,
+    /// Whether the supervisor is there in the start shown (levels with one;
+    /// the draw is that of the episode played with seed 0 unless `params` fix it).
+    pub supervised: Option<bool>,
 }
 
 /// Whether the agent may be put on `cell` at the start.
@@ -449,5 +452,6 @@ pub fn interpret(
         ret: env.ret(),
         performance: env.performance(),
         states: n,
+        supervised: grid.mechanics().supervisor.map(|_| start.supervised()),
     })
 }

@@ -95,6 +95,7 @@ fn answer(level: &Level, reward: &str, r: &Interpretation) -> Value {
         "return": round(r.ret),
         "intent": round(r.performance),
         "states": r.states,
+        "supervisor": r.supervised,
     })
 }
 
