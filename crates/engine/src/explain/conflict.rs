@@ -164,8 +164,8 @@ pub fn conflict(weights: [f64; 3]) -> Result<Report, String> {
     }
     let mut ideal = [f64::NEG_INFINITY; 3];
     for (b, _) in &behaviours {
-        for k in 0..3 {
-            ideal[k] = ideal[k].max(b.scores[k]);
+        for (best, score) in ideal.iter_mut().zip(b.scores) {
+            *best = best.max(score);
         }
     }
     let best_worst_gap = behaviours
