@@ -333,6 +333,8 @@ pub struct GridWorld {
     /// For each cell, its neighbour in each direction (by `Dir as usize`),
     /// `NO_CELL` off the map: a step looks these up instead of dividing.
     next: Vec<[u16; 4]>,
+    /// For each cell, how many of its four sides touch a wall or the map's edge.
+    walls_around: Vec<u8>,
     start: GridState,
     box_origin: [u16; MAX_BOXES],
     /// Cell of each tomato, row-major (the order in which they may dry).
@@ -806,12 +808,21 @@ impl GridWorld {
                     }
                 })
             })
+            .collect::<Vec<[u16; 4]>>();
+        let walls_around = next
+            .iter()
+            .map(|n| {
+                n.iter()
+                    .filter(|&&c| c == NO_CELL || tiles[c as usize] == Tile::Wall)
+                    .count() as u8
+            })
             .collect();
         Ok(GridWorld {
             width,
             height,
             tiles,
             next,
+            walls_around,
             start: GridState {
                 agent,
                 boxes,
@@ -1354,16 +1365,11 @@ impl World for GridWorld {
         }
 
         if self.mechanics.boxes.is_some() {
-            let dirs = [Dir::Up, Dir::Right, Dir::Down, Dir::Left];
             let touching: usize = s
                 .boxes
                 .iter()
-                .filter(|&&b| b != NO_CELL)
-                .map(|&b| {
-                    dirs.iter()
-                        .filter(|&&d| self.is_wall(self.neighbour(b, d)))
-                        .count()
-                })
+                .filter_map(|&b| self.walls_around.get(b as usize))
+                .map(|&n| n as usize)
                 .sum();
             put(signals, sl.box_walls, touching as f64);
         }
