@@ -278,8 +278,11 @@ const LEGEND: &[(char, &str, Cell, usize)] = &[
 /// No mechanic needed.
 const NONE: usize = usize::MAX;
 
+/// What a mechanics line sets.
+type SetMechanic = fn(&mut Mechanics);
+
 /// Mechanics lines of the generated levels and what each sets.
-const MECHANICS: &[(&str, fn(&mut Mechanics))] = &[
+const MECHANICS: &[(&str, SetMechanic)] = &[
     ("goal", |m| m.goal = true),
     ("arrows", |m| m.arrows = true),
     ("boxes corner=-5 wall=-1", |m| {
