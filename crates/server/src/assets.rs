@@ -6,6 +6,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
+use crate::error::ApiError;
+
 /// Everything under `web/`. Only these files are ever served: nothing is
 /// read from the file system at run time, in debug builds too.
 #[derive(RustEmbed)]
@@ -19,8 +21,16 @@ pub const CONTENT_SECURITY_POLICY: &str =
 
 /// Adds the security headers to every response, and `Cache-Control:
 /// no-store` to those that did not choose a caching policy (API answers).
+/// An API error that is not JSON (a rejection of one of axum's own
+/// extractors) is given the error JSON of docs/API.md, so that clients
+/// always read the same shape.
 pub async fn security_headers(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    if api && failed && !is_json(response.headers()) {
+        response = as_json_error(response).await;
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -38,6 +48,31 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+}
+
+/// The error JSON of a plain-text error response, with its status and text.
+async fn as_json_error(response: Response) -> Response {
+    let status = response.status();
+    // Rejection texts are short; a longer body is cut, never read whole.
+    let text = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_string()
+    } else {
+        text
+    };
+    ApiError::Body { status, message }.into_response()
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -433,6 +433,15 @@ async fn odd_unicode_in_levels_agents_and_constitutions_is_4xx_json() {
     }
 }
 
+#[tokio::test]
+async fn names_that_are_not_utf8_are_4xx_json() {
+    let s = state();
+    for name in ["%FF%FE", "%C0%AE", "%ED%A0%80"] {
+        let answer = post_json(&s, &format!("/api/explain/{name}"), &json!({})).await;
+        answer.refused();
+    }
+}
+
 /// Percent-encodes everything but unreserved ASCII.
 fn urlencode(s: &str) -> String {
     s.bytes()
