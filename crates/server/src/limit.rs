@@ -2,8 +2,10 @@
 //!
 //! Each address may make `burst` API requests at once and `per_sec` a second
 //! after that; beyond, 429 with `Retry-After`. Pages and static files are not
-//! limited. The table of buckets is bounded: when it grows past
-//! [`MAX_CLIENTS`], buckets that have refilled are dropped.
+//! limited. An IPv6 client is its /64 network, the block one subscriber is
+//! usually given, so that it cannot take a fresh bucket per address. The
+//! table of buckets is bounded: when it reaches [`MAX_CLIENTS`], buckets that
+//! have refilled are dropped, and if none has, the one idle longest.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -42,12 +44,20 @@ impl RateLimiter {
 
     /// Takes a token for `ip`; false when its bucket is empty.
     pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        let ip = client_key(ip);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(&ip) {
             let (burst, per_sec) = (self.burst, self.per_sec);
             buckets.retain(|_, b| {
                 b.tokens + now.duration_since(b.last).as_secs_f64() * per_sec < burst
             });
+            // Every bucket still in use: the one idle longest makes room.
+            if buckets.len() >= MAX_CLIENTS {
+                let idle = buckets.iter().min_by_key(|(_, b)| b.last).map(|(k, _)| *k);
+                if let Some(idle) = idle {
+                    buckets.remove(&idle);
+                }
+            }
         }
         let b = buckets.entry(ip).or_insert(Bucket {
             tokens: self.burst,
@@ -62,6 +72,28 @@ impl RateLimiter {
         } else {
             false
         }
+    }
+}
+
+/// The bucket an address draws on: itself for IPv4, its /64 network for IPv6
+/// (an IPv4 address mapped into IPv6 counts as the IPv4 address).
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+impl RateLimiter {
+    fn clients(&self) -> usize {
+        self.buckets.lock().unwrap().len()
     }
 }
 
@@ -104,5 +136,35 @@ mod tests {
             "a token back after a second"
         );
         assert!(!l.allow(ip, t + Duration::from_millis(1200)));
+    }
+
+    #[test]
+    fn the_table_of_clients_stays_bounded_when_every_bucket_is_in_use() {
+        let l = RateLimiter::new(5, 0.001);
+        let t = Instant::now();
+        for i in 0..MAX_CLIENTS as u32 + 500 {
+            let ip = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            assert!(l.allow(ip, t + Duration::from_micros(u64::from(i))));
+            assert!(l.clients() <= MAX_CLIENTS);
+        }
+        assert_eq!(l.clients(), MAX_CLIENTS);
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_bucket() {
+        let l = RateLimiter::new(2, 0.001);
+        let t = Instant::now();
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(l.allow(a, t) && l.allow(b, t));
+        assert!(!l.allow(a, t), "the /64 has used its burst");
+        assert!(l.allow(other, t), "another /64 has its own");
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert!(l.allow(mapped, t) && l.allow([10, 0, 0, 1].into(), t));
+        assert!(
+            !l.allow([10, 0, 0, 1].into(), t),
+            "mapped IPv4 is the IPv4 address"
+        );
     }
 }
