@@ -212,6 +212,30 @@ describe('the explainer page', () => {
     await page.context().close();
   });
 
+  test('RLHF and CAI on the article: the numbers of `loophole rlhf` and `loophole cai`', { timeout: 120_000 }, async () => {
+    const page = await newPage(browser);
+    const problems = watch(page);
+    await page.goto(server.url + '/');
+    await mounted(page, 'rlhf');
+    await page.waitForFunction(() => /Computed in/.test(document.querySelector('[data-widget=rlhf] [data-testid=rlhf-status]')?.textContent ?? ''));
+    const sent = JSON.parse(await page.locator('[data-widget=rlhf] .fw-rlhf').getAttribute('data-request'));
+    const rlhf = cli('rlhf', '--json', '--comparisons', String(sent.comparisons), '--rater-bias', String(sent.rater_bias), '--max-n', String(sent.max_n ?? 1024));
+    const bon = rlhf.best_of_n;
+    assert.equal(Number(await page.locator('[data-widget=rlhf] [data-testid=rlhf-bon-peak-n]').textContent()), bon.points[bon.peak].n);
+    assert.equal(await page.locator('[data-widget=rlhf] [data-testid=rlhf-grid-reward]').textContent(), rlhf.gridworld.reward);
+
+    await mounted(page, 'cai');
+    const caption = page.locator('[data-widget=cai] [data-testid=cai-revisions-chart-caption]');
+    await caption.filter({ hasText: /After \d+ rounds/ }).waitFor();
+    const cai = cli('cai', '--json');
+    const last = cai.revisions[cai.revisions.length - 1];
+    const text = await caption.textContent();
+    assert.match(text, new RegExp(`After ${last.round} rounds: harmlessness ${last.harmlessness.toFixed(2)}, helpfulness ${last.helpfulness.toFixed(2)}`));
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
   test('scale: the cleaning robot gets dirtier with a longer horizon', { timeout: 90_000 }, async () => {
     const page = await newPage(browser);
     const problems = watch(page);
