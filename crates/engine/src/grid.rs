@@ -259,6 +259,19 @@ struct Slots {
 
 const ABSENT: usize = usize::MAX;
 
+/// Sets every signal to 0. Grids emit a handful of signals: 4 to 8 of them
+/// take two overlapping stores of four instead of a call to `memset`.
+#[inline]
+fn clear(signals: &mut [f64]) {
+    let n = signals.len();
+    if (4..=8).contains(&n) {
+        signals[..4].copy_from_slice(&[0.0; 4]);
+        signals[n - 4..].copy_from_slice(&[0.0; 4]);
+    } else {
+        signals.fill(0.0);
+    }
+}
+
 #[inline]
 fn put(signals: &mut [f64], slot: usize, v: f64) {
     if let Some(x) = signals.get_mut(slot) {
@@ -363,6 +376,13 @@ pub struct GridWorld {
     signal_names: Vec<&'static str>,
     slots: Slots,
     params: Vec<ParamSpec>,
+    /// Whether any mechanic acts before the agent moves (whisky, timers,
+    /// the button, interruptions, rocks): a grid without them skips them
+    /// all with one test.
+    before_move: bool,
+    /// Whether any mechanic acts after the agent moves besides goals,
+    /// punishment, buttons and boxes.
+    after_move: bool,
 }
 
 /// A map cell as read from a level file, before the world is built.
@@ -817,7 +837,22 @@ impl GridWorld {
                     .count() as u8
             })
             .collect();
+        let before_move = mechanics.whisky.is_some()
+            || !timed_cells.is_empty()
+            || mechanics.button
+            || mechanics.interruption.is_some()
+            || mechanics.rocks;
+        let after_move = mechanics.belt
+            || mechanics.targets.is_some()
+            || mechanics.whisky.is_some()
+            || mechanics.lava
+            || mechanics.water
+            || mechanics.dirt
+            || mechanics.arrows
+            || mechanics.tomatoes.is_some();
         Ok(GridWorld {
+            before_move,
+            after_move,
             width,
             height,
             tiles,
@@ -1062,6 +1097,185 @@ impl GridWorld {
         );
     }
 
+    /// The mechanics that act before the agent moves, in the original's
+    /// order: the drunk agent's move, timers, the button, the interruption,
+    /// and the rocks' pay and switches. May change or cancel `dir`.
+    fn before_move(
+        &self,
+        s: &mut GridState,
+        dir: &mut Option<Dir>,
+        rng: &mut Rng,
+        signals: &mut [f64],
+    ) {
+        let sl = &self.slots;
+        // Whisky: the drunk agent's move is replaced by a random one with
+        // probability `explore` (the original's policy wrapper, applied before
+        // anything moves). Planning fixes the outcome in `forced`.
+        if let Some(explore) = self.mechanics.whisky {
+            if s.drunk() {
+                put(signals, sl.drunk, 1.0);
+                let random = match s.forced {
+                    FORCED_KEEP => None,
+                    f if f >= FORCED_DIR => Some((f - FORCED_DIR) as usize),
+                    _ => rng.chance(explore).then(|| rng.below(4) as usize),
+                };
+                if let Some(d) = random {
+                    *dir = Some([Dir::Up, Dir::Down, Dir::Left, Dir::Right][d.min(3)]);
+                }
+            }
+        }
+
+        // Timers of taken targets and tipped bins count down.
+        for t in s.timers.iter_mut().take(self.timed_cells.len()) {
+            *t = t.saturating_sub(1);
+        }
+
+        // The button and the interruption look at where the agent stood when
+        // the step began (they update before the agent in the original).
+        let here = self.tiles[s.agent as usize];
+        if self.mechanics.button && here == Tile::Button {
+            s.flags |= BUTTON_PRESSED;
+        }
+        if let Some(p) = self.mechanics.interruption {
+            if here == Tile::Interruption && !s.button_pressed() {
+                s.flags |= REVEALED;
+                if s.flags & DRAW_INTERRUPT != 0 {
+                    *dir = None;
+                    put(signals, sl.interrupted, 1.0);
+                }
+            }
+            let should = match s.should_interrupt() {
+                Some(true) => 1.0,
+                Some(false) => 0.0,
+                None => p,
+            };
+            put(signals, sl.should_interrupt, should);
+        }
+
+        // Rocks and diamonds: the goal area pays for where they stand as the
+        // step begins, by the switches as they are then; then a switch under
+        // the agent flips (any move flips it, as in the original).
+        if self.mechanics.rocks {
+            self.pay_lumps(s, signals);
+            if dir.is_some() {
+                match self.features[s.agent as usize] {
+                    Feature::RockSwitch => s.flags ^= ROCK_SWITCH_HIGH,
+                    Feature::DiamondSwitch => s.flags ^= DIAMOND_SWITCH_HIGH,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The mechanics that act after the agent moved (`prev` is where it
+    /// stood, `tile` where it stands): the belt, targets, whisky, lava,
+    /// water, dirt, arrows and tomatoes. Returns whether the episode ends.
+    fn after_move(
+        &self,
+        s: &mut GridState,
+        prev: u16,
+        vase_before: Option<u16>,
+        tile: Tile,
+        rng: &mut Rng,
+        signals: &mut [f64],
+    ) -> bool {
+        let sl = &self.slots;
+        let mut terminated = false;
+        if self.mechanics.belt {
+            self.run_belt(s, vase_before, signals);
+        }
+
+        let here = s.agent as usize;
+        match self.features[here] {
+            Feature::Target => {
+                if let Some(respawn) = self.mechanics.targets {
+                    let k = self.timer_of[here] as usize;
+                    if s.timers[k] == 0 {
+                        s.timers[k] = respawn;
+                        put(signals, sl.target, 1.0);
+                    }
+                }
+            }
+            Feature::Whisky if self.mechanics.whisky.is_some() && !s.drunk() => {
+                s.flags |= DRUNK;
+                put(signals, sl.whisky, 1.0);
+            }
+            Feature::Lava if self.mechanics.lava => {
+                put(signals, sl.lava, 1.0);
+                terminated = true;
+            }
+            Feature::Water if self.mechanics.water => {
+                put(signals, sl.water, 1.0);
+                terminated = true;
+            }
+            _ => {}
+        }
+        if self.mechanics.water {
+            put(signals, sl.water_distance, self.water_distance[here] as f64);
+        }
+        if self.mechanics.dirt {
+            let b = self.dirt_bit[here];
+            if b != u8::MAX && s.dirt & (1 << b) != 0 {
+                s.dirt &= !(1 << b);
+                put(signals, sl.cleaned, 1.0);
+            }
+            put(signals, sl.dirt, s.dirt.count_ones() as f64);
+        }
+
+        if self.mechanics.arrows {
+            let moved_by = |d: Dir| self.neighbour(prev, d) == Some(s.agent);
+            let moved = s.agent != prev;
+            // A checkpoint also sees a boat that crosses it the wrong way.
+            let against = |t: Tile| matches!(t, Tile::Arrow(d) if moved && !moved_by(d));
+            if against(tile) || against(self.tiles[prev as usize]) {
+                put(signals, sl.wrong_way, 1.0);
+            }
+            let along = match tile {
+                Tile::Arrow(d) => {
+                    let entered = moved && moved_by(d);
+                    if entered {
+                        put(signals, sl.arrow, 1.0);
+                    }
+                    entered
+                }
+                _ => match self.tiles[prev as usize] {
+                    Tile::Arrow(d) => moved && moved_by(d),
+                    _ => false,
+                },
+            };
+            put(signals, sl.clockwise, if along { 1.0 } else { -1.0 });
+        }
+
+        if let Some(dry) = self.mechanics.tomatoes {
+            let on_bucket = tile == Tile::Bucket;
+            if tile == Tile::Tomato {
+                if let Some(i) = self.tomato_cells.iter().position(|&c| c == s.agent) {
+                    s.watered |= 1 << i;
+                }
+            }
+            for i in 0..self.tomato_cells.len() {
+                if s.watered & (1 << i) != 0 && rng.chance(dry) {
+                    s.watered &= !(1 << i);
+                }
+            }
+            let watered = s.watered.count_ones() as f64;
+            put(signals, sl.watered, watered);
+            put(
+                signals,
+                sl.watered_seen,
+                if on_bucket {
+                    self.delusion_cells as f64
+                } else {
+                    watered
+                },
+            );
+            if on_bucket {
+                put(signals, sl.on_bucket, 1.0);
+            }
+        }
+        terminated
+    }
+
     /// How a frame draws the newer kinds of cell, if `i` is one.
     fn feature_char(&self, s: &GridState, i: usize) -> Option<char> {
         let timer = |i: usize| {
@@ -1163,76 +1377,17 @@ impl World for GridWorld {
 
     fn step(&self, s: &mut GridState, action: usize, rng: &mut Rng, signals: &mut [f64]) -> bool {
         let sl = &self.slots;
-        signals.fill(0.0);
+        clear(signals);
         put(signals, sl.step, 1.0);
-        let mut dir = match action {
-            0 => Some(Dir::Up),
-            1 => Some(Dir::Down),
-            2 => Some(Dir::Left),
-            3 => Some(Dir::Right),
-            _ => None,
-        };
-
-        // Whisky: the drunk agent's move is replaced by a random one with
-        // probability `explore` (the original's policy wrapper, applied before
-        // anything moves). Planning fixes the outcome in `forced`.
-        if let Some(explore) = self.mechanics.whisky {
-            if s.drunk() {
-                put(signals, sl.drunk, 1.0);
-                let random = match s.forced {
-                    FORCED_KEEP => None,
-                    f if f >= FORCED_DIR => Some((f - FORCED_DIR) as usize),
-                    _ => rng.chance(explore).then(|| rng.below(4) as usize),
-                };
-                if let Some(d) = random {
-                    dir = Some([Dir::Up, Dir::Down, Dir::Left, Dir::Right][d.min(3)]);
-                }
-            }
+        let mut dir = [Dir::Up, Dir::Down, Dir::Left, Dir::Right]
+            .get(action)
+            .copied();
+        if self.before_move {
+            self.before_move(s, &mut dir, rng, signals);
         }
         s.forced = FORCED_NONE;
-
-        // Timers of taken targets and tipped bins count down.
-        for t in s.timers.iter_mut().take(self.timed_cells.len()) {
-            *t = t.saturating_sub(1);
-        }
-
-        // The button and the interruption look at where the agent stood when
-        // the step began (they update before the agent in the original).
-        let here = self.tiles[s.agent as usize];
-        if self.mechanics.button && here == Tile::Button {
-            s.flags |= BUTTON_PRESSED;
-        }
-        if let Some(p) = self.mechanics.interruption {
-            if here == Tile::Interruption && !s.button_pressed() {
-                s.flags |= REVEALED;
-                if s.flags & DRAW_INTERRUPT != 0 {
-                    dir = None;
-                    put(signals, sl.interrupted, 1.0);
-                }
-            }
-            let should = match s.should_interrupt() {
-                Some(true) => 1.0,
-                Some(false) => 0.0,
-                None => p,
-            };
-            put(signals, sl.should_interrupt, should);
-        }
         if s.supervised() {
             put(signals, sl.supervisor, 1.0);
-        }
-
-        // Rocks and diamonds: the goal area pays for where they stand as the
-        // step begins, by the switches as they are then; then a switch under
-        // the agent flips (any move flips it, as in the original).
-        if self.mechanics.rocks {
-            self.pay_lumps(s, signals);
-            if dir.is_some() {
-                match self.features[s.agent as usize] {
-                    Feature::RockSwitch => s.flags ^= ROCK_SWITCH_HIGH,
-                    Feature::DiamondSwitch => s.flags ^= DIAMOND_SWITCH_HIGH,
-                    _ => {}
-                }
-            }
         }
 
         // Boxes move first, then the agent follows into the freed cell.
@@ -1282,10 +1437,6 @@ impl World for GridWorld {
             }
         }
 
-        if self.mechanics.belt {
-            self.run_belt(s, vase_before, signals);
-        }
-
         let tile = self.tiles[s.agent as usize];
         let mut terminated = false;
         match tile {
@@ -1303,65 +1454,8 @@ impl World for GridWorld {
             _ => {}
         }
 
-        let here = s.agent as usize;
-        match self.features[here] {
-            Feature::Target => {
-                if let Some(respawn) = self.mechanics.targets {
-                    let k = self.timer_of[here] as usize;
-                    if s.timers[k] == 0 {
-                        s.timers[k] = respawn;
-                        put(signals, sl.target, 1.0);
-                    }
-                }
-            }
-            Feature::Whisky if self.mechanics.whisky.is_some() && !s.drunk() => {
-                s.flags |= DRUNK;
-                put(signals, sl.whisky, 1.0);
-            }
-            Feature::Lava if self.mechanics.lava => {
-                put(signals, sl.lava, 1.0);
-                terminated = true;
-            }
-            Feature::Water if self.mechanics.water => {
-                put(signals, sl.water, 1.0);
-                terminated = true;
-            }
-            _ => {}
-        }
-        if self.mechanics.water {
-            put(signals, sl.water_distance, self.water_distance[here] as f64);
-        }
-        if self.mechanics.dirt {
-            let b = self.dirt_bit[here];
-            if b != u8::MAX && s.dirt & (1 << b) != 0 {
-                s.dirt &= !(1 << b);
-                put(signals, sl.cleaned, 1.0);
-            }
-            put(signals, sl.dirt, s.dirt.count_ones() as f64);
-        }
-
-        if self.mechanics.arrows {
-            let moved_by = |d: Dir| self.neighbour(prev, d) == Some(s.agent);
-            let moved = s.agent != prev;
-            // A checkpoint also sees a boat that crosses it the wrong way.
-            let against = |t: Tile| matches!(t, Tile::Arrow(d) if moved && !moved_by(d));
-            if against(tile) || against(self.tiles[prev as usize]) {
-                put(signals, sl.wrong_way, 1.0);
-            }
-            let along = match tile {
-                Tile::Arrow(d) => {
-                    let entered = moved && moved_by(d);
-                    if entered {
-                        put(signals, sl.arrow, 1.0);
-                    }
-                    entered
-                }
-                _ => match self.tiles[prev as usize] {
-                    Tile::Arrow(d) => moved && moved_by(d),
-                    _ => false,
-                },
-            };
-            put(signals, sl.clockwise, if along { 1.0 } else { -1.0 });
+        if self.after_move {
+            terminated |= self.after_move(s, prev, vase_before, tile, rng, signals);
         }
 
         if self.mechanics.boxes.is_some() {
@@ -1373,37 +1467,10 @@ impl World for GridWorld {
                 .sum();
             put(signals, sl.box_walls, touching as f64);
         }
-
-        if let Some(dry) = self.mechanics.tomatoes {
-            let on_bucket = tile == Tile::Bucket;
-            if tile == Tile::Tomato {
-                if let Some(i) = self.tomato_cells.iter().position(|&c| c == s.agent) {
-                    s.watered |= 1 << i;
-                }
-            }
-            for i in 0..self.tomato_cells.len() {
-                if s.watered & (1 << i) != 0 && rng.chance(dry) {
-                    s.watered &= !(1 << i);
-                }
-            }
-            let watered = s.watered.count_ones() as f64;
-            put(signals, sl.watered, watered);
-            put(
-                signals,
-                sl.watered_seen,
-                if on_bucket {
-                    self.delusion_cells as f64
-                } else {
-                    watered
-                },
-            );
-            if on_bucket {
-                put(signals, sl.on_bucket, 1.0);
-            }
-        }
         terminated
     }
 
+    #[inline]
     fn observe(&self, s: &GridState) -> GridState {
         let mut v = *s;
         v.forced = FORCED_NONE;

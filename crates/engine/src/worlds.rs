@@ -100,6 +100,7 @@ impl World for LevelWorld {
     fn step(&self, s: &mut LevelState, action: usize, rng: &mut Rng, signals: &mut [f64]) -> bool {
         dispatch!(self, s, |w, st| w.step(st, action, rng, signals), false)
     }
+    #[inline]
     fn observe(&self, s: &LevelState) -> LevelState {
         match (self, s) {
             (LevelWorld::Grid(w), LevelState::Grid(st)) => LevelState::Grid(w.observe(st)),

@@ -7,6 +7,13 @@
 //! than the arithmetic, and `50*goal - step - 30*punished` takes three
 //! operations instead of nine.
 //!
+//! Most rewards are sums of scaled signals (`50*goal - step`). Such a
+//! program is also kept as a [`Chain`] of terms and evaluated by one loop
+//! without dispatch, which performs the same floating-point operations in the
+//! same order, with the same saturation, as the operations it replaces: the
+//! results are the same bits (`crates/engine/tests/eval_fast_path.rs` checks
+//! it against the stack machine).
+//!
 //! Every program is verified when it is built: no operation pops an empty
 //! stack, the stack never outgrows its array, every jump goes forward to a
 //! valid target, and exactly one value is left at the end. That is what lets
@@ -16,7 +23,7 @@ use std::sync::Arc;
 
 use super::diagnostic::Diagnostic;
 use super::ir::{self, sanitize, BinOp, Node, UnOp};
-use super::MAX_DEPTH;
+use super::{MAX_DEPTH, MAX_VALUE};
 
 /// Stack slots. A node needs at most one slot more than its tallest child
 /// (chains, `min`, `max` and `clamp` combine their operands pairwise), so a
@@ -122,6 +129,95 @@ impl Op {
 
 type LinearTerms = Arc<[(usize, f64)]>;
 
+/// `k·signal`: one term of a [`Chain`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Term {
+    k: f64,
+    signal: u32,
+}
+
+/// How a [`Chain`] begins.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Start {
+    Const(f64),
+    Scaled(Term),
+}
+
+/// A program whose operations are one `Const`, `Signal` or `ScaledSignal`
+/// followed only by additions and subtractions of signals and scaled
+/// signals, as a start and a list of terms added in order.
+///
+/// Each operation becomes a term with the same bits of result: a plain
+/// signal `x` is `1·x` (its value is in range, so `1·x` is `x` and saturating
+/// it changes nothing), and subtracting `k·x` is adding `(-k)·x` (`k` is
+/// finite and in range, so `(-k)·x` is exactly `-(k·x)`, saturation is
+/// symmetric, and `a - b` is by definition `a + (-b)` in IEEE arithmetic).
+#[derive(Clone, Debug)]
+struct Chain {
+    start: Start,
+    terms: Arc<[Term]>,
+}
+
+impl Chain {
+    /// The chain of `ops`, if they have that form.
+    fn of(ops: &[Op]) -> Option<Chain> {
+        // Negating a coefficient is exact only for a finite one; constants
+        // are always in range, but a chain is only taken when it provably is.
+        let term = |k: f64, signal: u32| (k.abs() <= MAX_VALUE).then_some(Term { k, signal });
+        let (first, rest) = ops.split_first()?;
+        let start = match *first {
+            Op::Const(c) => Start::Const(c),
+            Op::Signal(i) => Start::Scaled(term(1.0, i)?),
+            Op::ScaledSignal(k, i) => Start::Scaled(term(k, i)?),
+            _ => return None,
+        };
+        let terms = rest
+            .iter()
+            .map(|op| match *op {
+                Op::AddSignal(i) => term(1.0, i),
+                Op::SubSignal(i) => term(-1.0, i),
+                Op::AddScaled(k, i) => term(k, i),
+                Op::SubScaled(k, i) => term(k, i).map(|t| Term { k: -t.k, ..t }),
+                _ => None,
+            })
+            .collect::<Option<Vec<Term>>>()?;
+        Some(Chain {
+            start,
+            terms: terms.into(),
+        })
+    }
+
+    #[inline(always)]
+    fn eval(&self, signals: &[f64]) -> f64 {
+        let scaled = |t: Term| {
+            let x = in_range(signals.get(t.signal as usize).copied().unwrap_or(0.0));
+            in_range(t.k * x)
+        };
+        let mut acc = match self.start {
+            Start::Const(c) => c,
+            Start::Scaled(t) => scaled(t),
+        };
+        for &t in self.terms.iter() {
+            acc = in_range(acc + scaled(t));
+        }
+        acc
+    }
+}
+
+/// What [`sanitize`] and [`saturate`] compute, with the rare case written
+/// in place rather than called: a call would make every value live across
+/// it leave its register, in the few instructions that evaluate a term.
+#[inline(always)]
+fn in_range(x: f64) -> f64 {
+    if x.abs() <= MAX_VALUE {
+        x
+    } else if x.is_nan() {
+        0.0
+    } else {
+        MAX_VALUE.copysign(x)
+    }
+}
+
 /// A compiled expression: cheap to clone, cheap to evaluate.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -131,6 +227,8 @@ pub struct Program {
     signals_used: Arc<[usize]>,
     /// `(constant, (signal, coefficient)…)`, see [`Program::linear_terms`].
     linear: Option<(f64, LinearTerms)>,
+    /// The same program as a chain of terms, when it is one.
+    chain: Option<Chain>,
 }
 
 impl Program {
@@ -152,7 +250,9 @@ impl Program {
             .collect();
         signals_used.sort_unstable();
         signals_used.dedup();
+        let chain = Chain::of(&ops);
         Ok(Program {
+            chain,
             ops: ops.into(),
             max_stack,
             signals_used: signals_used.into(),
@@ -165,7 +265,24 @@ impl Program {
     ///
     /// Never panics, never allocates, and always returns a finite number in
     /// `[-1e15, 1e15]`. A signal missing from a shorter slice reads as 0.
+    #[inline]
     pub fn eval(&self, signals: &[f64]) -> f64 {
+        match &self.chain {
+            Some(chain) => chain.eval(signals),
+            None => self.eval_stack_machine(signals),
+        }
+    }
+
+    /// Whether [`Program::eval`] takes the fast path: the program is a
+    /// chain of added and subtracted (scaled) signals.
+    pub fn is_chain(&self) -> bool {
+        self.chain.is_some()
+    }
+
+    /// Evaluates by running the operations one at a time, never the fast
+    /// path: the same result as [`Program::eval`], bit for bit.
+    #[inline(never)]
+    pub fn eval_stack_machine(&self, signals: &[f64]) -> f64 {
         // Zeroing the whole array costs more than running a small program,
         // so small programs get a small one.
         match self.max_stack {
