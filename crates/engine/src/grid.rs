@@ -383,7 +383,17 @@ pub struct GridWorld {
     /// Whether any mechanic acts after the agent moves besides goals,
     /// punishment, buttons and boxes.
     after_move: bool,
+    /// For each cell, whether it stops the agent and boxes (see `blocks`).
+    blocked: Vec<bool>,
+    /// For each cell, what standing on it after a move emits: `ARRIVE_*`.
+    arrival: Vec<u8>,
 }
+
+// Values of `GridWorld::arrival`.
+const ARRIVE_NOTHING: u8 = 0;
+const ARRIVE_GOAL: u8 = 1;
+const ARRIVE_PUNISHMENT: u8 = 2;
+const ARRIVE_BUTTON: u8 = 3;
 
 /// A map cell as read from a level file, before the world is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -850,9 +860,25 @@ impl GridWorld {
             || mechanics.dirt
             || mechanics.arrows
             || mechanics.tomatoes.is_some();
+        let blocked = (0..tiles.len())
+            .map(|c| {
+                matches!(tiles[c], Tile::Wall | Tile::SupervisorMark) || features[c] == Feature::Bin
+            })
+            .collect();
+        let arrival = tiles
+            .iter()
+            .map(|&t| match t {
+                Tile::Goal if mechanics.goal => ARRIVE_GOAL,
+                Tile::Punishment if mechanics.punishment => ARRIVE_PUNISHMENT,
+                Tile::Button => ARRIVE_BUTTON,
+                _ => ARRIVE_NOTHING,
+            })
+            .collect();
         Ok(GridWorld {
             before_move,
             after_move,
+            blocked,
+            arrival,
             width,
             height,
             tiles,
@@ -945,10 +971,11 @@ impl GridWorld {
         cell.is_none_or(|c| self.tiles[c as usize] == Tile::Wall)
     }
 
+    /// Whether `cell` stops the agent and boxes: a wall, the supervisor's
+    /// mark, or a bin.
     #[inline]
     fn blocks(&self, cell: u16) -> bool {
-        matches!(self.tiles[cell as usize], Tile::Wall | Tile::SupervisorMark)
-            || self.features[cell as usize] == Feature::Bin
+        self.blocked[cell as usize]
     }
 
     /// The irreversibility cost of a box at `cell` (0 at its origin), as in
@@ -1437,24 +1464,24 @@ impl World for GridWorld {
             }
         }
 
-        let tile = self.tiles[s.agent as usize];
         let mut terminated = false;
-        match tile {
-            Tile::Goal if self.mechanics.goal => {
+        match self.arrival[s.agent as usize] {
+            ARRIVE_NOTHING => {}
+            ARRIVE_GOAL => {
                 put(signals, sl.goal, 1.0);
                 terminated = true;
             }
-            Tile::Punishment if self.mechanics.punishment => {
+            ARRIVE_PUNISHMENT => {
                 put(signals, sl.shortcut, 1.0);
                 if s.supervised() {
                     put(signals, sl.punished, 1.0);
                 }
             }
-            Tile::Button => put(signals, sl.button, 1.0),
-            _ => {}
+            _ => put(signals, sl.button, 1.0),
         }
 
         if self.after_move {
+            let tile = self.tiles[s.agent as usize];
             terminated |= self.after_move(s, prev, vase_before, tile, rng, signals);
         }
 

@@ -8,11 +8,12 @@
 //! operations instead of nine.
 //!
 //! Most rewards are sums of scaled signals (`50*goal - step`). Such a
-//! program is also kept as a [`Chain`] of terms and evaluated by one loop
-//! without dispatch, which performs the same floating-point operations in the
-//! same order, with the same saturation, as the operations it replaces: the
-//! results are the same bits (`crates/engine/tests/eval_fast_path.rs` checks
-//! it against the stack machine).
+//! program is also kept as a [`Chain`] of terms and, when its signals are
+//! far enough inside the range that nothing can saturate, evaluated by one
+//! loop without dispatch, which performs the same floating-point operations
+//! in the same order as the operations it replaces: the results are the same
+//! bits (`crates/engine/tests/eval_fast_path.rs` checks it against the stack
+//! machine). Other inputs run on the stack machine.
 //!
 //! Every program is verified when it is built: no operation pops an empty
 //! stack, the stack never outgrows its array, every jump goes forward to a
@@ -136,68 +137,56 @@ struct Term {
     signal: u32,
 }
 
-/// How a [`Chain`] begins.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Start {
-    Const(f64),
-    Scaled(Term),
-}
-
 /// A program whose operations are one `Const`, `Signal` or `ScaledSignal`
 /// followed only by additions and subtractions of signals and scaled
-/// signals, as a start and a list of terms added in order.
+/// signals, as a start and a list of terms `k·x` added in order.
 ///
-/// Each operation becomes a term with the same bits of result: a plain
-/// signal `x` is `1·x` (its value is in range, so `1·x` is `x` and saturating
-/// it changes nothing), and subtracting `k·x` is adding `(-k)·x` (`k` is
-/// finite and in range, so `(-k)·x` is exactly `-(k·x)`, saturation is
-/// symmetric, and `a - b` is by definition `a + (-b)` in IEEE arithmetic).
-///
-/// When every signal read is within `limit`, no value can leave the range:
-/// the start is at most `MAX_VALUE/2`, and the terms add at most
+/// When every signal read is within `limit`, no value reaches the edge of
+/// the range: the start is at most `MAX_VALUE/2`, and the terms add at most
 /// `Σ|k|·limit <= MAX_VALUE/4`, times `(1+2^-53)` per rounding, which over
-/// the few thousand operations a program can have stays far below the
-/// margin. Sanitizing and saturating then change nothing, so the sum is
-/// computed without them, in the same order: the same bits. Any other input
-/// takes the checked loop.
+/// the few thousand operations a program can have stays far inside the
+/// margin. Sanitizing and saturating then change nothing, and the chain
+/// computes exactly what the operations do, in the same order, without
+/// them: a plain signal `x` is `1·x` (that is `x`), subtracting `k·x` is
+/// adding `(-k)·x` (negating is exact, and `a - b` is by definition
+/// `a + (-b)` in IEEE arithmetic), and a chain that begins with a signal
+/// starts from `-0`, which added to any `y` gives `y`, bit for bit. Any
+/// other input is left to the stack machine.
 #[derive(Clone, Debug)]
 struct Chain {
-    start: Start,
+    start: f64,
     terms: Arc<[Term]>,
-    /// The largest signal magnitude for which the unchecked sum is exact;
-    /// negative when the start is too large for it.
+    /// The largest signal magnitude for which the sum needs no check;
+    /// negative when the start is too large for any.
     limit: f64,
 }
 
 impl Chain {
     /// The chain of `ops`, if they have that form.
     fn of(ops: &[Op]) -> Option<Chain> {
-        // Negating a coefficient is exact only for a finite one; constants
-        // are always in range, but a chain is only taken when it provably is.
+        // Constants are always in range; a chain is only taken when it provably is.
         let term = |k: f64, signal: u32| (k.abs() <= MAX_VALUE).then_some(Term { k, signal });
         let (first, rest) = ops.split_first()?;
-        let start = match *first {
-            Op::Const(c) => Start::Const(c),
-            Op::Signal(i) => Start::Scaled(term(1.0, i)?),
-            Op::ScaledSignal(k, i) => Start::Scaled(term(k, i)?),
+        let (start, first) = match *first {
+            Op::Const(c) => (c, None),
+            Op::Signal(i) => (-0.0, Some(term(1.0, i)?)),
+            Op::ScaledSignal(k, i) => (-0.0, Some(term(k, i)?)),
             _ => return None,
         };
-        let terms = rest
-            .iter()
-            .map(|op| match *op {
-                Op::AddSignal(i) => term(1.0, i),
-                Op::SubSignal(i) => term(-1.0, i),
-                Op::AddScaled(k, i) => term(k, i),
-                Op::SubScaled(k, i) => term(k, i).map(|t| Term { k: -t.k, ..t }),
-                _ => None,
-            })
+        let rest = rest.iter().map(|op| match *op {
+            Op::AddSignal(i) => term(1.0, i),
+            Op::SubSignal(i) => term(-1.0, i),
+            Op::AddScaled(k, i) => term(k, i),
+            Op::SubScaled(k, i) => term(k, i).map(|t| Term { k: -t.k, ..t }),
+            _ => None,
+        });
+        let terms = first
+            .map(Some)
+            .into_iter()
+            .chain(rest)
             .collect::<Option<Vec<Term>>>()?;
-        let (c, first_k) = match start {
-            Start::Const(c) => (c, 0.0),
-            Start::Scaled(t) => (0.0, t.k.abs()),
-        };
-        let weight: f64 = first_k + terms.iter().map(|t| t.k.abs()).sum::<f64>();
-        let limit = if c.abs() > MAX_VALUE / 2.0 {
+        let weight: f64 = terms.iter().map(|t| t.k.abs()).sum();
+        let limit = if start.abs() > MAX_VALUE / 2.0 {
             -1.0
         } else if weight > 0.0 {
             (MAX_VALUE / 4.0 / weight).min(MAX_VALUE)
@@ -211,60 +200,38 @@ impl Chain {
         })
     }
 
+    /// The sum, or `None` when a signal is beyond the limit (or NaN).
     #[inline(always)]
-    fn eval(&self, signals: &[f64]) -> f64 {
-        let read = |t: Term| signals.get(t.signal as usize).copied().unwrap_or(0.0);
+    fn eval(&self, signals: &[f64]) -> Option<f64> {
         let mut within = true;
-        let mut acc = match self.start {
-            Start::Const(c) => c,
-            Start::Scaled(t) => {
-                let x = read(t);
-                within &= x.abs() <= self.limit;
-                t.k * x
-            }
-        };
-        for &t in self.terms.iter() {
-            let x = read(t);
+        let mut acc = self.start;
+        let mut add = |t: Term| {
+            let x = signals.get(t.signal as usize).copied().unwrap_or(0.0);
             within &= x.abs() <= self.limit;
             acc += t.k * x;
-        }
-        if within {
-            acc
-        } else {
-            self.eval_checked(signals)
-        }
-    }
-
-    /// Sanitizes every signal and saturates every value, as the stack
-    /// machine does.
-    #[inline(never)]
-    fn eval_checked(&self, signals: &[f64]) -> f64 {
-        let scaled = |t: Term| {
-            let x = in_range(signals.get(t.signal as usize).copied().unwrap_or(0.0));
-            in_range(t.k * x)
         };
-        let mut acc = match self.start {
-            Start::Const(c) => c,
-            Start::Scaled(t) => scaled(t),
-        };
-        for &t in self.terms.iter() {
-            acc = in_range(acc + scaled(t));
+        // Rewards have a few terms: straight-line code for up to four
+        // costs less than a loop's bookkeeping.
+        match *self.terms {
+            [a] => add(a),
+            [a, b] => {
+                add(a);
+                add(b);
+            }
+            [a, b, c] => {
+                add(a);
+                add(b);
+                add(c);
+            }
+            [a, b, c, d] => {
+                add(a);
+                add(b);
+                add(c);
+                add(d);
+            }
+            ref terms => terms.iter().for_each(|&t| add(t)),
         }
-        acc
-    }
-}
-
-/// What [`sanitize`] and [`saturate`] compute, with the rare case written
-/// in place rather than called: a call would make every value live across
-/// it leave its register, in the few instructions that evaluate a term.
-#[inline(always)]
-fn in_range(x: f64) -> f64 {
-    if x.abs() <= MAX_VALUE {
-        x
-    } else if x.is_nan() {
-        0.0
-    } else {
-        MAX_VALUE.copysign(x)
+        within.then_some(acc)
     }
 }
 
@@ -317,8 +284,8 @@ impl Program {
     /// `[-1e15, 1e15]`. A signal missing from a shorter slice reads as 0.
     #[inline]
     pub fn eval(&self, signals: &[f64]) -> f64 {
-        match &self.chain {
-            Some(chain) => chain.eval(signals),
+        match self.chain.as_ref().and_then(|c| c.eval(signals)) {
+            Some(v) => v,
             None => self.eval_stack_machine(signals),
         }
     }
