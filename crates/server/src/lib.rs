@@ -51,12 +51,22 @@ use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::Request;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use loophole_store::Store;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt;
 
 pub use error::{ApiError, ServerError};
 pub use state::{AppState, Limits};
@@ -125,23 +135,142 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServerError> {
     serve_on(listener, state, shutdown_signal()).await
 }
 
+/// How the server treats connections, whatever their requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Connections {
+    /// A connection whose request line and headers have not all arrived this
+    /// long after the server began reading them is closed without an answer.
+    /// The same clock runs while a kept-alive connection waits for its next
+    /// request, so an idle connection is closed after this long too. It
+    /// never runs while an answer (such as a run's event stream) is being sent.
+    pub header_read_timeout: Duration,
+    /// Connections open at once. When they are all taken the server stops
+    /// accepting: a new client waits in the operating system's queue until
+    /// one closes (or gives up on its own), and is not refused.
+    pub max_connections: u32,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+        }
+    }
+}
+
 /// Serves the app on a bound listener until `shutdown` completes, then
 /// finishes the requests in flight. Levels' best scores are worked out in
-/// the background from the start.
+/// the background from the start. Connections get the default
+/// [`Connections`] limits.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    serve_with(listener, state, shutdown, Connections::default()).await
+}
+
+/// [`serve_on`] with chosen connection limits.
+///
+/// Each accepted connection is served as HTTP/1.1 on its own task; its
+/// requests carry the client's address as `ConnectInfo<SocketAddr>`, which
+/// the rate limiter reads. On `shutdown` the server stops accepting, lets
+/// every connection finish the answer it is sending (an event stream runs to
+/// its end) and closes it, and returns once all are closed.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: Connections,
+) -> Result<(), ServerError> {
     state.warm_up();
-    // Connection info gives the rate limiter each client's address.
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let router = app(state);
+    let max = limits.max_connections.clamp(1, MAX_CONNECTIONS);
+    let open = Arc::new(Semaphore::new(max as usize));
+    let (closing, closing_rx) = watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // A free connection slot first, so that at the limit nothing more is accepted.
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = open.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
+        let (stream, remote) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) if is_connection_error(&e) => continue,
+                Err(e) => {
+                    // Such as too many open files: wait rather than spin.
+                    eprintln!("loophole-server: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+        };
+        tokio::spawn(serve_connection(
+            stream,
+            remote,
+            router.clone(),
+            limits.header_read_timeout,
+            closing_rx.clone(),
+            slot,
+        ));
+    }
+    drop(listener);
+    drop(closing_rx);
+    // Every connection finishes what it is sending, then closes.
+    let _ = closing.send(true);
+    // All slots free again means every connection has closed.
+    let _ = open.acquire_many(max).await;
     Ok(())
+}
+
+/// The most connections [`Connections::max_connections`] can allow.
+const MAX_CONNECTIONS: u32 = 1 << 20;
+
+/// Serves one connection until the client closes it, its headers are too
+/// slow, or the server shuts down; `_slot` frees its place when it ends.
+async fn serve_connection(
+    stream: TcpStream,
+    remote: SocketAddr,
+    router: Router,
+    header_read_timeout: Duration,
+    mut closing: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
+    let service = service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(remote));
+        router.clone().oneshot(request.map(Body::new))
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        // A failed connection (a client that went away, headers too slow)
+        // concerns only that client.
+        _ = connection.as_mut() => return,
+        _ = closing.wait_for(|closing| *closing) => connection.as_mut().graceful_shutdown(),
+    }
+    let _ = connection.await;
+}
+
+/// Errors of one connection that was being accepted, after which the next
+/// can be accepted at once.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there are signals.
