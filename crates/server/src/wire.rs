@@ -15,14 +15,18 @@ use crate::state::LevelSlot;
 
 // ----- requests -----
 
+/// The body of `POST /api/check`; an unknown field is refused, not ignored.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     pub level: String,
     pub reward: String,
 }
 
-/// The body of `POST /api/runs` and `POST /api/designs`.
+/// The body of `POST /api/runs` and `POST /api/designs`; an unknown field
+/// (a misspelt `"powr"`) is refused rather than silently defaulted.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunRequest {
     pub level: String,
     pub reward: String,

@@ -944,3 +944,48 @@ async fn each_client_address_is_rate_limited_on_the_api() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn unknown_fields_of_checks_runs_and_designs_are_400_naming_the_field() {
+    let s = state();
+    for (route, body, field) in [
+        (
+            "/api/check",
+            json!({"level": "boat-race", "reward": "step", "rewrad": "arrow"}),
+            "rewrad",
+        ),
+        (
+            "/api/runs",
+            json!({"level": "boat-race", "reward": "step", "powr": 3}),
+            "powr",
+        ),
+        (
+            "/api/designs",
+            json!({"level": "boat-race", "reward": "step", "agent": "mcts", "sed": 4}),
+            "sed",
+        ),
+    ] {
+        let message = post_json(&s, route, body)
+            .await
+            .error(StatusCode::BAD_REQUEST);
+        assert!(
+            message.contains(&format!("unknown field `{field}`")),
+            "{route}: {message}"
+        );
+    }
+    // The same bodies without the stray field are accepted.
+    let ok = post_json(
+        &s,
+        "/api/check",
+        json!({"level": "boat-race", "reward": "step"}),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let saved = post_json(
+        &s,
+        "/api/designs",
+        json!({"level": "boat-race", "reward": "step", "agent": "mcts", "seed": 4}),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text());
+}
