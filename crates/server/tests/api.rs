@@ -989,3 +989,26 @@ async fn unknown_fields_of_checks_runs_and_designs_are_400_naming_the_field() {
     .await;
     assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text());
 }
+
+#[tokio::test]
+async fn a_demo_name_that_is_not_utf8_is_refused_as_json_by_the_handler_itself() {
+    // The handler alone, without the middleware that rewrites plain-text
+    // rejections: its own extractor answers with the error JSON.
+    let router = axum::Router::new()
+        .route(
+            "/api/explain/{name}",
+            axum::routing::post(loophole_server::explain::handler),
+        )
+        .with_state(state());
+    let request = Request::post("/api/explain/%FF")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("UTF-8"), "{message}");
+}

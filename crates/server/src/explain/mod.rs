@@ -10,12 +10,12 @@ mod mine;
 mod oversight;
 mod robust;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// One demonstration: its name, what it shows, and its computation.
@@ -105,7 +105,7 @@ pub(crate) fn round(x: f64) -> f64 {
 
 pub async fn handler(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let demo = find(&name).map_err(ApiError::NotFound)?;
