@@ -48,9 +48,15 @@ impl Failure {
         if let Some(h) = &d.help {
             message = format!("{message} ({h})");
         }
+        // Rendered against the reward with its control characters escaped,
+        // the span moved to match, so the carets stay under the mistake.
+        let shown = Diagnostic {
+            span: (escaped_offset(src, d.span.0), escaped_offset(src, d.span.1)),
+            ..d.clone()
+        };
         Failure {
             message,
-            rendered: Some(d.render(src)),
+            rendered: Some(shown.render(&escape_controls(src))),
             span: Some(d.span),
             location: None,
             status: 2,
@@ -59,7 +65,16 @@ impl Failure {
 
     pub fn level_file(path: &Path, text: &str, e: LevelError) -> Failure {
         let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
-        let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+        // The column counts characters; the caret goes under the same one
+        // once the line's control characters are escaped (tabs kept, so it
+        // lines up however wide the terminal draws them).
+        let before: String = line.chars().take(e.column.saturating_sub(1)).collect();
+        let pad: String = escape_controls(&before)
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let line = escape_controls(line);
+        let caret = format!("{pad}^");
         let rendered = format!(
             "error: {}:{}:{}: {}\n  {line}\n  {caret}",
             path.display(),
@@ -88,13 +103,54 @@ impl Failure {
             }
             print_json(&json!({ "error": err }));
         } else {
+            // Whatever a message quotes (a level id, a path, a line of a
+            // file) reaches the terminal with its control characters escaped.
             match self.rendered {
-                Some(r) => eprintln!("{r}"),
-                None => eprintln!("error: {}", self.message),
+                Some(r) => eprintln!("{}", escape_controls(&r)),
+                None => eprintln!("error: {}", escape_controls(&self.message)),
             }
         }
         ExitCode::from(self.status)
     }
+}
+
+/// `text` with every control character but a line end (`\n`, or `\r`
+/// before it) and a tab written out (`\x1b` for an escape, `\u{9b}` for a
+/// C1 control), so that text from a file or an argument cannot move the
+/// cursor, clear the screen or retitle the window when it is quoted back on
+/// a terminal.
+pub fn escape_controls(text: &str) -> String {
+    escape_upto(text, text.len())
+}
+
+/// Where byte `offset` of `text` lands in `escape_controls(text)`.
+fn escaped_offset(text: &str, offset: usize) -> usize {
+    escape_upto(text, offset).len() + offset.saturating_sub(text.len())
+}
+
+/// [`escape_controls`] of the characters of `text` that start before `end`.
+fn escape_upto(text: &str, end: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if i >= end {
+            break;
+        }
+        let line_end = c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n');
+        match c {
+            '\n' | '\t' => out.push(c),
+            _ if line_end => out.push(c),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn print_json(v: &Value) {

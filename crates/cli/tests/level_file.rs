@@ -144,3 +144,75 @@ fn an_oversized_or_binary_level_file_is_a_clean_error() {
         );
     }
 }
+
+/// No control character but a line end or a tab.
+fn has_terminal_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+#[test]
+fn control_characters_quoted_in_errors_are_escaped_on_the_terminal() {
+    // A file whose name and title carry escapes: clear the screen, retitle
+    // the window, ring the bell, a C1 control sequence introducer.
+    let title = "title: Boat \u{1b}[2J\u{1b}]0;owned\u{7}\t\u{9b}31mrace";
+    let text = BOAT.replace("title: Boat race", title);
+    let file = write_level("named-\u{1b}[31m.level", &text);
+    let out = run(&["run"], &file);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!has_terminal_controls(&stderr), "{stderr:?}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].contains("named-\\x1b[31m.level:3:13: the control character U+001B"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[1], "  title: Boat \\x1b[2J\\x1b]0;owned\\x07\t\\u{9b}31mrace",
+        "{stderr}"
+    );
+    // The caret is under the escaped character.
+    assert_eq!(lines[2].find('^'), lines[1].find('\\'), "{stderr}");
+
+    // `--json` keeps the text itself, JSON-escaped.
+    let out = run(&["run", "--json"], &file);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!has_terminal_controls(&stdout), "{stdout:?}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("named-\u{1b}[31m.level:3:13"));
+}
+
+#[test]
+fn control_characters_in_a_reward_or_a_level_id_are_escaped_in_errors() {
+    let loophole = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_loophole"))
+            .args(args)
+            .output()
+            .expect("the command runs")
+    };
+    // A reward: the line is quoted with its escapes written out and the
+    // carets moved to stay under the offending character.
+    let out = loophole(&[
+        "check",
+        "--level",
+        "boat-race",
+        "--reward",
+        "step\u{1b}[2J + \u{9b}1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!has_terminal_controls(&stderr), "{stderr:?}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[1], "  step\\x1b[2J + \\u{9b}1", "{stderr}");
+    assert_eq!(lines[2], "      ^^^^", "{stderr}");
+
+    // A level id, quoted back in "no level `…`".
+    let out = loophole(&["run", "--level", "boat\u{1b}]0;owned\u{7}"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!has_terminal_controls(&stderr), "{stderr:?}");
+    assert!(stderr.contains("boat\\x1b]0;owned\\x07"), "{stderr}");
+}
