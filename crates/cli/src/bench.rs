@@ -130,7 +130,7 @@ fn say(args: &BenchArgs, bar: &Option<ProgressBar>, line: String) {
     }
     match bar {
         Some(b) => b.println(line),
-        None => println!("{line}"),
+        None => out!("{line}"),
     }
 }
 

@@ -338,7 +338,7 @@ fn levels_cmd(json: bool) -> Result<(), Failure> {
                 Some(g) => format!("{}x{} grid", g.width(), g.height()),
                 None => l.world.kind().to_string(),
             };
-            println!("{:<28} {:<30} {shape}, {} steps", l.id, l.title, l.steps);
+            out!("{:<28} {:<30} {shape}, {} steps", l.id, l.title, l.steps);
         }
     }
     Ok(())
@@ -357,7 +357,7 @@ fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure>
     if json {
         output::print_json(&json!({ "ok": true, "signals": used }));
     } else {
-        println!("ok: the reward reads {}", used.join(", "));
+        out!("ok: the reward reads {}", used.join(", "));
     }
     Ok(())
 }
@@ -401,9 +401,9 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
         }));
     } else {
         let what = if eps.len() == 1 { "" } else { " (mean)" };
-        println!("return{what}:      {}", output::num(ret));
-        println!("performance{what}: {}", output::num(perf));
-        println!("steps{what}:       {}", output::num(steps));
+        out!("return{what}:      {}", output::num(ret));
+        out!("performance{what}: {}", output::num(perf));
+        out!("steps{what}:       {}", output::num(steps));
         if eps.len() == 1 {
             let end = if eps[0].terminated {
                 "terminated"
@@ -412,10 +412,10 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
             } else {
                 "running"
             };
-            println!("ended:       {end}");
+            out!("ended:       {end}");
         } else {
             let t = eps.iter().filter(|e| e.terminated).count();
-            println!("terminated:  {t} of {} episodes", eps.len());
+            out!("terminated:  {t} of {} episodes", eps.len());
         }
     }
     Ok(())
@@ -459,8 +459,8 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
         return Err(Failure::usage("--seeds must be from 1 to 1000".into()));
     }
     let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
-    println!("| level | agent | power | return | performance | what it did (seed 0) |");
-    println!("|---|---|---:|---:|---:|---|");
+    out!("| level | agent | power | return | performance | what it did (seed 0) |");
+    out!("|---|---|---:|---:|---:|---|");
     for level in &all {
         let reward = level
             .compile_reward(&level.default_reward)
@@ -491,7 +491,7 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
             match (failed, first) {
                 (Some(e), _) => {
                     let short = e.split(';').next().unwrap_or(&e).to_string();
-                    println!(
+                    out!(
                         "| {} | {} | | | | refused: {short} |",
                         level.id,
                         agent.name()
@@ -499,7 +499,7 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
                 }
                 (None, Some(r)) => {
                     let did = loophole_engine::score::account(level, &r.episode).join(" ");
-                    println!(
+                    out!(
                         "| {} | {} | {} | {} | {} | {did} |",
                         level.id,
                         agent.name(),
@@ -624,18 +624,20 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
             "points": list,
         }));
     } else {
-        println!(
+        out!(
             "{} — {} over {} seeds; reward: {src}",
             level.title,
             agent.name(),
             a.seeds
         );
-        println!(
+        out!(
             "{:>8}  {:>20}  {:>20}",
-            "power", "return (mean ± sd)", "intent (mean ± sd)"
+            "power",
+            "return (mean ± sd)",
+            "intent (mean ± sd)"
         );
         for p in &points {
-            println!(
+            out!(
                 "{:>8}  {:>20}  {:>20}",
                 p.power,
                 format!(
@@ -681,27 +683,27 @@ fn power_table_cmd(seeds: u64) -> Result<(), Failure> {
             .collect::<Result<_, _>>()
             .map_err(Failure::usage)?;
         let points = experiment::summarize(&powers, seeds, &results);
-        println!("### {} (`{}`)", level.title, level.id);
-        println!();
-        println!(
+        out!("### {} (`{}`)", level.title, level.id);
+        out!();
+        out!(
             "Reward `{}`, intent `{}`, {} ({}), mean of {seeds} episodes.",
             level.default_reward,
             level.intent_source,
             agent.name(),
             agent.power_meaning()
         );
-        println!();
-        println!("| power | return | performance |");
-        println!("|---:|---:|---:|");
+        out!();
+        out!("| power | return | performance |");
+        out!("|---:|---:|---:|");
         for p in &points {
-            println!(
+            out!(
                 "| {} | {} | {} |",
                 p.power,
                 output::num(p.return_mean),
                 output::num(p.performance_mean)
             );
         }
-        println!();
+        out!();
     }
     Ok(())
 }
@@ -711,7 +713,7 @@ fn explain_cmd(name: &str, input: &str) -> Result<(), Failure> {
     use loophole_server::explain;
     if name == "list" {
         for d in explain::DEMOS {
-            println!("{:<18} {}", d.name, d.about);
+            out!("{:<18} {}", d.name, d.about);
         }
         return Ok(());
     }
@@ -720,6 +722,6 @@ fn explain_cmd(name: &str, input: &str) -> Result<(), Failure> {
     let answer = explain::run(name, body).map_err(Failure::usage)?;
     let text = serde_json::to_string_pretty(&answer)
         .map_err(|e| Failure::runtime(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
+    out!("{text}");
     Ok(())
 }

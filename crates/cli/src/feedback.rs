@@ -199,13 +199,15 @@ fn fit_line(form: Form, fit: &Fit, peak: Option<f64>) -> String {
 
 fn print_rlhf(r: &RlhfReport) {
     let c = &r.config;
-    println!("RLHF, simulated: {}", rlhf::SUMMARY);
-    println!(
+    out!("RLHF, simulated: {}", rlhf::SUMMARY);
+    out!(
         "{} comparisons, rater bias {}, seed {}; scores relative to the base policy, d = sqrt(KL)",
-        c.comparisons, c.rater_bias, c.seed
+        c.comparisons,
+        c.rater_bias,
+        c.seed
     );
     let m = &r.reward_model;
-    println!(
+    out!(
         "reward model: agrees with a rater on {:.0}% of new pairs (two raters agree on {:.0}%), with the gold score on {:.0}%",
         100.0 * m.rater_agreement,
         100.0 * m.inter_rater_agreement,
@@ -213,13 +215,18 @@ fn print_rlhf(r: &RlhfReport) {
     );
 
     let b = &r.best_of_n;
-    println!("\nbest-of-n (KL: the bound ln n - (n-1)/n; sample: estimated from the weights)");
-    println!(
+    out!("\nbest-of-n (KL: the bound ln n - (n-1)/n; sample: estimated from the weights)");
+    out!(
         "{:>6} {:>6} {:>7} {:>6} {:>7} {:>7}",
-        "n", "KL", "sample", "d", "proxy", "gold"
+        "n",
+        "KL",
+        "sample",
+        "d",
+        "proxy",
+        "gold"
     );
     for (i, p) in b.points.iter().enumerate() {
-        println!(
+        out!(
             "{:>6} {:>6} {:>7} {:>6} {:>7} {:>7}{}",
             p.n,
             f2(p.kl),
@@ -231,7 +238,7 @@ fn print_rlhf(r: &RlhfReport) {
         );
     }
     let (peak, last) = (&b.points[b.peak], b.points.last().unwrap_or(&b.points[0]));
-    println!(
+    out!(
         "  gold peaks at n = {} (d = {}, gold {}) and is {} at n = {}, while the proxy climbs to {}",
         peak.n,
         f2(peak.d),
@@ -240,20 +247,25 @@ fn print_rlhf(r: &RlhfReport) {
         last.n,
         f2(last.proxy)
     );
-    println!("{}", fit_line(Form::BestOfN, &b.fit, b.fitted_peak_d));
+    out!("{}", fit_line(Form::BestOfN, &b.fit, b.fitted_peak_d));
 
     let k = &r.kl_regularized;
-    println!("\nKL-regularized (the base policy tilted by exp(proxy / beta))");
-    println!(
+    out!("\nKL-regularized (the base policy tilted by exp(proxy / beta))");
+    out!(
         "{:>7} {:>6} {:>6} {:>7} {:>7} {:>7}",
-        "beta", "KL", "d", "proxy", "gold", "ESS"
+        "beta",
+        "KL",
+        "d",
+        "proxy",
+        "gold",
+        "ESS"
     );
     // Every other point keeps the table short; the peak and the last are always shown.
     for (i, p) in k.points.iter().enumerate() {
         if i % 2 == 1 && i != k.peak && i + 1 != k.points.len() {
             continue;
         }
-        println!(
+        out!(
             "{:>7} {:>6} {:>6} {:>7} {:>7} {:>7}{}",
             format!("{:.3}", p.beta),
             f2(p.kl),
@@ -265,7 +277,7 @@ fn print_rlhf(r: &RlhfReport) {
         );
     }
     if let (Some(peak), Some(last)) = (k.points.get(k.peak), k.points.last()) {
-        println!(
+        out!(
             "  gold peaks at beta = {:.3} (d = {}, gold {}) and is {} at d = {}, while the proxy climbs to {}",
             peak.beta,
             f2(peak.d),
@@ -274,21 +286,21 @@ fn print_rlhf(r: &RlhfReport) {
             f2(last.d),
             f2(last.proxy)
         );
-        println!(
+        out!(
             "  (the sweep stops where the importance weights are worth fewer than {} responses)",
             rlhf::MIN_ESS
         );
     }
-    println!("{}", fit_line(Form::Rl, &k.fit, k.fitted_peak_d));
+    out!("{}", fit_line(Form::Rl, &k.fit, k.fitted_peak_d));
 
     if let Some(g) = &r.gridworld {
-        println!(
+        out!(
             "\ngridworld ({}): raters who watch the camera prefer the bucket episode in {:.0}% of pairs that differ",
             g.level,
             100.0 * g.bucket_win_rate
         );
-        println!("  learned reward: {}", g.reward);
-        println!(
+        out!("  learned reward: {}", g.reward);
+        out!(
             "  {} (power {}) optimizing it: return {}, true performance {}; on the bucket for {} of {} steps",
             g.agent.name(),
             g.power,
@@ -297,7 +309,7 @@ fn print_rlhf(r: &RlhfReport) {
             g.on_bucket,
             g.steps
         );
-        println!(
+        out!(
             "  the same optimizer given the intent itself: performance {} (the raters' episodes: best {}, mean {})",
             f2(g.intent_performance),
             f2(g.pool_best_performance),
@@ -382,17 +394,17 @@ fn outcome_cells(o: &Outcome) -> String {
 }
 
 fn print_cai(r: &CaiReport) {
-    println!("Constitutional AI, simulated: {}", cai::SUMMARY);
-    println!("constitution:");
+    out!("Constitutional AI, simulated: {}", cai::SUMMARY);
+    out!("constitution:");
     for (name, expr) in &r.principles {
-        println!("  {name}: {expr}");
+        out!("  {name}: {expr}");
     }
     let head = format!(
         "{:>8} {:>8} {:>6} {:>8} {:>8}",
         "helpful", "harmless", "gold", "evasive", "boiler"
     );
-    println!("\nsupervised stage: critique and revise (helpful, harmless, gold relative to the base model)");
-    println!("{:>6} {head}  edits", "round");
+    out!("\nsupervised stage: critique and revise (helpful, harmless, gold relative to the base model)");
+    out!("{:>6} {head}  edits", "round");
     for round in &r.revisions {
         let edits: Vec<String> = cai::EDITS
             .iter()
@@ -400,14 +412,14 @@ fn print_cai(r: &CaiReport) {
             .filter(|(_, n)| *n > 0)
             .map(|((name, _), n)| format!("{name} {n}"))
             .collect();
-        println!(
+        out!(
             "{:>6} {}  {}",
             round.round,
             outcome_cells(&round.outcome),
             edits.join(", ")
         );
     }
-    println!(
+    out!(
         "\nRL stage: AI feedback on {} pairs{}, preference model weights {}",
         r.config.comparisons,
         if r.config.clamp {
@@ -422,12 +434,12 @@ fn print_cai(r: &CaiReport) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("{:>6} {:>6} {head}", "d", "PM");
+    out!("{:>6} {:>6} {head}", "d", "PM");
     for (i, p) in r.rl.iter().enumerate() {
         if i % 2 == 1 && i != r.rl_peak && i + 1 != r.rl.len() {
             continue;
         }
-        println!(
+        out!(
             "{:>6} {:>6} {}{}",
             f2(p.d),
             f2(p.pm),
@@ -440,7 +452,7 @@ fn print_cai(r: &CaiReport) {
         );
     }
     if let (Some(peak), Some(last)) = (r.rl.get(r.rl_peak), r.rl.last()) {
-        println!(
+        out!(
             "  gold peaks at d = {} and is {} at d = {}; boilerplate-heavy answers {:.0}% -> {:.0}%",
             f2(peak.d),
             f2(last.outcome.gold),
@@ -450,13 +462,13 @@ fn print_cai(r: &CaiReport) {
         );
     }
     if let Some((first, _)) = r.principles.first().filter(|_| !r.front.is_empty()) {
-        println!(
+        out!(
             "\ntrade-off front: `{first}` labels a share w of the pairs, the rest the others; optimized to d = {}",
             cai::FRONT_D
         );
-        println!("{:>6} {head}", "w");
+        out!("{:>6} {head}", "w");
         for p in &r.front {
-            println!("{:>6} {}", f2(p.weight), outcome_cells(&p.outcome));
+            out!("{:>6} {}", f2(p.weight), outcome_cells(&p.outcome));
         }
     }
 }

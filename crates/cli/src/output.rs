@@ -154,7 +154,7 @@ fn escape_upto(text: &str, end: usize) -> String {
 }
 
 pub fn print_json(v: &Value) {
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
     );
@@ -319,22 +319,22 @@ fn trajectory(r: &RunResult) -> Vec<String> {
 
 pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) {
     let e = &r.episode;
-    println!(
+    out!(
         "{} — {} (power {}, seed {})",
         level.title,
         r.agent.name(),
         r.power,
         r.seed
     );
-    println!("reward:      {reward}");
-    println!("intent:      {}", level.intent_source);
-    println!();
+    out!("reward:      {reward}");
+    out!("intent:      {}", level.intent_source);
+    out!();
     for row in trajectory(r) {
-        println!("  {row}");
+        out!("  {row}");
     }
-    println!();
-    println!("return:      {}", num(e.ret));
-    println!(
+    out!();
+    out!("return:      {}", num(e.ret));
+    out!(
         "performance: {}   (the intent score the reward could not see)",
         num(e.performance)
     );
@@ -343,12 +343,12 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) 
     } else {
         "truncated at the step limit"
     };
-    println!("steps:       {} ({end})", e.steps);
-    println!("actions:     {}", e.actions);
-    println!();
-    println!("signal totals:");
+    out!("steps:       {} ({end})", e.steps);
+    out!("actions:     {}", e.actions);
+    out!();
+    out!("signal totals:");
     for (s, v) in level.signals.iter().zip(&e.totals) {
-        println!(
+        out!(
             "  {:<18} {:>10}  {}",
             s.name,
             num(*v),
@@ -376,8 +376,8 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) 
             format!("{simulations} simulations, {steps_simulated} simulated steps")
         }
     };
-    println!();
-    println!(
+    out!();
+    out!(
         "training:    {stats}; {:.0} ms",
         elapsed.as_secs_f64() * 1000.0
     );

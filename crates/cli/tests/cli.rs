@@ -243,3 +243,53 @@ fn bench_reports_steps_per_second() {
     assert!(v["steps_per_sec"].as_f64().unwrap() > 0.0);
     assert_eq!(v["steps"], 100000);
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    // Whoever reads the output has gone before the first line is written.
+    for args in [
+        &["explain", "irl"][..],
+        &["levels"],
+        &["run", "--level", "boat-race", "--json"],
+        &[
+            "run",
+            "--level",
+            "boat-race",
+            "--agent",
+            "value-iteration",
+            "--power",
+            "5",
+        ],
+        &["rlhf", "--comparisons", "200"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_loophole"))
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+
+    // Or after reading a little: `loophole table | head -c 100`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loophole"))
+        .args(["table", "--seeds", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
