@@ -2,19 +2,28 @@
 // breaks a trained policy; a robot that replans walks around it
 // (POST /api/explain/brittle; `loophole explain brittle` prints the same).
 
-import { explain } from '/static/api.js';
 import { el } from '/static/widgets/ui.js';
-import { alertLine, fmtNum, messageOf } from './common.js';
-import { PathMap, choice, numbers, outcomeWords, predictFirst, trainingControls } from './shift.js';
-
-const where = ([r, c]) => `row ${r}, column ${c}`;
+import { fmtNum } from './common.js';
+import {
+  cellWords,
+  choice,
+  explainLoader,
+  labRoot,
+  numbers,
+  outcomeWords,
+  predictFirst,
+  roomFigure,
+  statusLine,
+  trainingControls,
+  verdict,
+} from './gridlab.js';
 
 export function mount(box) {
-  const root = el('div', { className: 'demo-brittle' }, box);
-  el('p', { className: 'demo-assume' }, root,
+  const root = labRoot(box, 'demo-brittle',
     'The robot was trained in this room until it crossed it safely, then frozen. An adversary may turn one floor tile into lava. '
     + 'The program tries every such tile against the frozen policy, and against a robot that plans on the altered room.');
-  const { guess, stage } = predictFirst(root, {
+  let last = null;
+  const { stage, rejudge } = predictFirst(root, {
     testid: 'brittle',
     question: 'Of the 27 floor tiles that could be turned into lava, how many make the trained robot fail?',
     choices: [
@@ -23,16 +32,21 @@ export function mount(box) {
       { value: 'quarter', label: 'about a quarter' },
       { value: 'most', label: 'more than half' },
     ],
+    judge: (picked) => {
+      if (!last) return null;
+      const share = last.breaking / last.candidates;
+      return verdict(picked, last.breaking === 0 ? 'none' : last.breaking <= 3 ? 'few' : share <= 0.5 ? 'quarter' : 'most');
+    },
   });
   const controls = trainingControls(stage, 'brittle');
   const lavaSelect = choice(controls.box, { label: 'Your lava tile', testid: 'brittle-lava', value: '', options: [['', 'none (the room as trained)']] });
-  const status = el('p', { className: 'demo-status', 'aria-live': 'polite', 'data-testid': 'brittle-status' }, stage, 'Training…');
-  const err = alertLine(root, 'brittle-error');
+  const status = statusLine(stage, 'brittle-status', 'Training…');
   const pair = el('div', { className: 'rb-pair' }, stage);
-  const fig = el('figure', { className: 'rb-room' }, pair);
-  const map = new PathMap(fig, { label: 'The room, the trained robot’s path and the replanning robot’s', testid: 'brittle-map' });
-  el('figcaption', {}, fig,
-    'Blue: the trained robot. Dashed green: a robot that replans. Red squares: the tiles that break the trained robot. Tap a floor tile, or pick one from the list, to put the lava there.');
+  const { map } = roomFigure(pair, {
+    label: 'The room, the trained robot’s path and the replanning robot’s',
+    testid: 'brittle-map',
+    caption: 'Blue: the trained robot. Dashed green: a robot that replans. Red squares: the tiles that break the trained robot. Tap a floor tile, or pick one from the list, to put the lava there.',
+  });
   const side = el('div', {}, pair);
   const nums = numbers(side, [
     ['brittle-breaking', 'One-tile edits that break it'],
@@ -43,25 +57,25 @@ export function mount(box) {
     ['brittle-replanned', 'Replanning robot, on your room'],
   ]);
   const summary = el('p', { className: 'demo-summary', 'data-testid': 'brittle-summary' }, stage);
-  let last = null;
   let optionsBuilt = false;
 
   const buildOptions = (r) => {
     if (optionsBuilt) return;
     optionsBuilt = true;
-    for (const e of r.edits) el('option', { value: e.cell.join(',') }, lavaSelect, where(e.cell));
+    for (const e of r.edits) el('option', { value: e.cell.join(',') }, lavaSelect, cellWords(e.cell));
   };
 
-  let serial = 0;
-  const load = async () => {
-    const mine = ++serial;
-    err.hide();
-    status.textContent = 'Training and trying every tile…';
-    const body = controls.read();
-    if (lavaSelect.value) body.lava = lavaSelect.value.split(',').map(Number);
-    try {
-      const r = await explain('brittle', body);
-      if (mine !== serial) return;
+  const load = explainLoader('brittle', {
+    root,
+    status,
+    errorTestid: 'brittle-error',
+    busy: 'Training and trying every tile…',
+    body: () => {
+      const body = controls.read();
+      if (lavaSelect.value) body.lava = lavaSelect.value.split(',').map(Number);
+      return body;
+    },
+    show: (r) => {
       last = r;
       buildOptions(r);
       const shown = r.chosen ?? { trained: r.baseline, replanned: null };
@@ -72,7 +86,7 @@ export function mount(box) {
       nums['brittle-breaking'].textContent = `${r.breaking} of ${r.candidates}`;
       nums['brittle-replanner-failures'].textContent = `${r.replanner_failures} of ${r.candidates}`;
       nums['brittle-worst'].textContent = r.worst
-        ? `${where(r.worst.cell)}: ${outcomeWords(r.worst.trained.outcome)} after ${r.worst.trained.steps} steps (return ${fmtNum(r.worst.trained.return)})`
+        ? `${cellWords(r.worst.cell)}: ${outcomeWords(r.worst.trained.outcome)} after ${r.worst.trained.steps} steps (return ${fmtNum(r.worst.trained.return)})`
         : 'none breaks it';
       nums['brittle-outcome'].textContent = r.chosen ? outcomeWords(r.chosen.trained.outcome) : 'no lava placed yet';
       nums['brittle-return'].textContent = r.chosen ? fmtNum(r.chosen.trained.return) : '–';
@@ -81,32 +95,11 @@ export function mount(box) {
         `${r.breaking} of the ${r.candidates} possible one-tile edits kill the trained robot: exactly the tiles of the route it learned, because it never looks where it is going. `
         + `The robot that replans on each altered room fails on ${r.replanner_failures}. A person would step around one new patch of lava without thinking; the learned policy has nothing that could notice it.`;
       status.textContent = `Trained by ${r.training.agent}, seed ${r.training.seed}.`;
-      judge();
-    } catch (e) {
-      if (mine !== serial) return;
-      status.textContent = '';
-      err.show(messageOf(e));
-    }
-  };
-  const judge = () => {
-    if (!guess.picked || !last) return;
-    const share = last.breaking / last.candidates;
-    const truth = last.breaking === 0 ? 'none' : last.breaking <= 3 ? 'few' : share <= 0.5 ? 'quarter' : 'most';
-    guess.judge(guess.picked === truth ? 'You predicted it.' : 'Not what you predicted.');
-  };
-  root.addEventListener('change', (ev) => {
-    if (ev.target.type === 'radio') judge();
+      rejudge();
+    },
   });
   controls.onChange(load);
   lavaSelect.addEventListener('change', load);
-  map.svg.addEventListener('click', (ev) => {
-    const cell = map.cellAt(ev);
-    if (!cell) return;
-    const value = cell.join(',');
-    if ([...lavaSelect.options].some((o) => o.value === value)) {
-      lavaSelect.value = value;
-      load();
-    }
-  });
+  map.pickInto(lavaSelect, load);
   load();
 }

@@ -3,18 +3,33 @@
 // (POST /api/explain/misgeneralization; `loophole explain misgeneralization`
 // prints the same).
 
-import { explain } from '/static/api.js';
 import { el } from '/static/widgets/ui.js';
-import { alertLine, fmtNum, messageOf } from './common.js';
-import { PathMap, choice, numbers, outcomeWords, pct, predictFirst, trainingControls } from './shift.js';
+import { fmtNum } from './common.js';
+import {
+  cellWords,
+  choice,
+  explainLoader,
+  labRoot,
+  numbers,
+  outcomeWords,
+  pct,
+  predictFirst,
+  roomFigure,
+  statusLine,
+  trainingControls,
+  verdict,
+} from './gridlab.js';
+
+/** Whether the trained robot's test path passes the old goal's corner. */
+const visitedOldGoal = (r) => r.test.path.some(([a, b]) => a === r.old_goal[0] && b === r.old_goal[1]);
 
 export function mount(box) {
-  const root = el('div', { className: 'demo-misgen' }, box);
-  el('p', { className: 'demo-assume' }, root,
+  const root = labRoot(box, 'demo-misgen',
     'In every training room the goal stood in the top-right corner. The robot is a table of moves by position: '
     + 'all it observes is where it stands, so in training “go to the goal” and “go to the top-right corner” were the same thing. '
     + 'At test the goal is elsewhere and the corner is empty.');
-  const { guess, stage } = predictFirst(root, {
+  let last = null;
+  const { stage, rejudge } = predictFirst(root, {
     testid: 'misgen',
     question: 'In the test room the goal is in the bottom-left corner. The trained robot will…',
     choices: [
@@ -22,6 +37,10 @@ export function mount(box) {
       { value: 'corner', label: 'go to the empty top-right corner' },
       { value: 'lost', label: 'wander without getting anywhere' },
     ],
+    judge: (picked) => {
+      if (!last) return null;
+      return verdict(picked, last.test.goal ? 'goal' : visitedOldGoal(last) ? 'corner' : 'lost');
+    },
   });
   const controls = trainingControls(stage, 'misgen');
   const starts = choice(controls.box, {
@@ -34,15 +53,18 @@ export function mount(box) {
     ],
   });
   const goalSelect = choice(controls.box, { label: 'Goal in the test room', testid: 'misgen-goal', value: '5,1', options: [['5,1', 'row 5, column 1']] });
-  const status = el('p', { className: 'demo-status', 'aria-live': 'polite', 'data-testid': 'misgen-status' }, stage, 'Training…');
-  const err = alertLine(root, 'misgen-error');
+  const status = statusLine(stage, 'misgen-status', 'Training…');
   const pair = el('div', { className: 'rb-pair' }, stage);
-  const trainFig = el('figure', { className: 'rb-room' }, pair);
-  const trainMap = new PathMap(trainFig, { label: 'Training room: the trained robot’s path', testid: 'misgen-train-map' });
-  el('figcaption', {}, trainFig, 'Training room: the goal in the corner.');
-  const testFig = el('figure', { className: 'rb-room' }, pair);
-  const testMap = new PathMap(testFig, { label: 'Test room: the trained robot’s path and the replanning robot’s', testid: 'misgen-test-map' });
-  el('figcaption', {}, testFig, 'Test room: blue, the trained robot; dashed green, a robot that plans on this room. Tap a floor tile to move the goal.');
+  const trainMap = roomFigure(pair, {
+    label: 'Training room: the trained robot’s path',
+    testid: 'misgen-train-map',
+    caption: 'Training room: the goal in the corner.',
+  }).map;
+  const testMap = roomFigure(pair, {
+    label: 'Test room: the trained robot’s path and the replanning robot’s',
+    testid: 'misgen-test-map',
+    caption: 'Test room: blue, the trained robot; dashed green, a robot that plans on this room. Tap a floor tile to move the goal.',
+  }).map;
   const nums = numbers(stage, [
     ['misgen-outcome', 'Trained robot at test (this seed)'],
     ['misgen-return', 'Its return'],
@@ -52,7 +74,6 @@ export function mount(box) {
     ['misgen-replanned', 'Replanning robot'],
   ]);
   const summary = el('p', { className: 'demo-summary', 'data-testid': 'misgen-summary' }, stage);
-  let last = null;
   let optionsBuilt = false;
 
   const buildGoalOptions = (r) => {
@@ -63,22 +84,22 @@ export function mount(box) {
       Array.from(row).forEach((ch, ci) => {
         const isOld = ri === r.old_goal[0] && ci === r.old_goal[1];
         if ((ch === ' ' || ch === 'G') && !isOld) {
-          el('option', { value: `${ri},${ci}`, selected: ri === r.goal[0] && ci === r.goal[1] }, goalSelect, `row ${ri}, column ${ci}`);
+          el('option', { value: `${ri},${ci}`, selected: ri === r.goal[0] && ci === r.goal[1] }, goalSelect, cellWords([ri, ci]));
         }
       });
     });
   };
 
-  let serial = 0;
-  const load = async () => {
-    const mine = ++serial;
-    err.hide();
-    status.textContent = 'Training…';
-    const [gr, gc] = goalSelect.value.split(',').map(Number);
-    const body = { ...controls.read(), starts: starts.value, goal: [gr, gc] };
-    try {
-      const r = await explain('misgeneralization', body);
-      if (mine !== serial) return;
+  const load = explainLoader('misgeneralization', {
+    root,
+    status,
+    errorTestid: 'misgen-error',
+    busy: 'Training…',
+    body: () => {
+      const [gr, gc] = goalSelect.value.split(',').map(Number);
+      return { ...controls.read(), starts: starts.value, goal: [gr, gc] };
+    },
+    show: (r) => {
       last = r;
       buildGoalOptions(r);
       trainMap.draw(r.train.rows, [{ cells: r.train.path, className: 'rb-trained', outcome: r.train.outcome }]);
@@ -86,8 +107,7 @@ export function mount(box) {
         { cells: r.test.path, className: 'rb-trained', outcome: r.test.outcome, shift: -3 },
         { cells: r.replanned.path, className: 'rb-replanned', outcome: r.replanned.outcome, shift: 3 },
       ], [{ cell: r.old_goal, className: 'rb-old-goal' }]);
-      const reachedOld = r.test.path.some(([a, b]) => a === r.old_goal[0] && b === r.old_goal[1]);
-      nums['misgen-outcome'].textContent = reachedOld && !r.test.goal ? 'went to the empty corner' : outcomeWords(r.test.outcome);
+      nums['misgen-outcome'].textContent = visitedOldGoal(r) && !r.test.goal ? 'went to the empty corner' : outcomeWords(r.test.outcome);
       nums['misgen-return'].textContent = fmtNum(r.test.return);
       nums['misgen-old-rate'].textContent = `${pct(r.old_goal_rate)} of ${r.training.seeds}`;
       nums['misgen-goal-rate'].textContent = `${pct(r.goal_rate)} of ${r.training.seeds}`;
@@ -97,34 +117,13 @@ export function mount(box) {
         `Its skill generalized: in training it reached the goal in ${pct(r.train_goal_rate)} of seeds, and at test it walked straight to a corner it had never stood on. `
         + `Its goal did not: it reached the real goal in ${pct(r.goal_rate)} of seeds. Nothing in its training told the two goals apart; `
         + 'the robot that plans with the goal in view walks to it. (Put the goal on the way to the corner and the trained robot will reach it by accident.)';
-      status.textContent = `Trained by ${r.training.agent}, seed ${r.training.seed}, starts ${r.starts} (${r.start_cells} cell${r.start_cells === 1 ? '' : 's'}), goal at row ${r.goal[0]}, column ${r.goal[1]}.`;
-      judge();
-    } catch (e) {
-      if (mine !== serial) return;
-      status.textContent = '';
-      err.show(messageOf(e));
-    }
-  };
-  const judge = () => {
-    if (!guess.picked || !last) return;
-    const old = last.test.path.some(([a, b]) => a === last.old_goal[0] && b === last.old_goal[1]);
-    const truth = last.test.goal ? 'goal' : old ? 'corner' : 'lost';
-    guess.judge(guess.picked === truth ? 'You predicted it.' : 'Not what you predicted.');
-  };
-  root.addEventListener('change', (ev) => {
-    if (ev.target.type === 'radio') judge();
+      status.textContent = `Trained by ${r.training.agent}, seed ${r.training.seed}, starts ${r.starts} (${r.start_cells} cell${r.start_cells === 1 ? '' : 's'}), goal at ${cellWords(r.goal)}.`;
+      rejudge();
+    },
   });
   controls.onChange(load);
   starts.addEventListener('change', load);
   goalSelect.addEventListener('change', load);
-  testMap.svg.addEventListener('click', (ev) => {
-    const cell = testMap.cellAt(ev);
-    if (!cell) return;
-    const value = cell.join(',');
-    if ([...goalSelect.options].some((o) => o.value === value)) {
-      goalSelect.value = value;
-      load();
-    }
-  });
+  testMap.pickInto(goalSelect, load);
   load();
 }

@@ -3,11 +3,10 @@
 // supervisor and when the check is an audit it cannot see
 // (POST /api/explain/oversight; `loophole explain oversight` prints the same).
 
-import { explain } from '/static/api.js';
 import { el, slider, debounce } from '/static/widgets/ui.js';
 import { drawChart } from '/static/widgets/plot.js';
-import { alertLine, fmtNum, messageOf } from './common.js';
-import { PathMap, numbers, pct, predictFirst } from './shift.js';
+import { fmtNum } from './common.js';
+import { explainLoader, labRoot, numbers, pct, predictFirst, roomFigure, statusLine, verdict } from './gridlab.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -20,12 +19,12 @@ function caseText(c, kind, checked, p) {
 }
 
 export function mount(box) {
-  const root = el('div', { className: 'demo-oversight' }, box);
-  el('p', { className: 'demo-assume' }, root,
+  const root = labRoot(box, 'demo-oversight',
     'The robot may cross a forbidden tile: 3 steps to the goal instead of 9. It is fined when it is caught there. '
     + 'Two kinds of check, each happening in a share p of episodes: a supervisor the robot can see, and an audit it cannot. '
     + 'Every number is the exact planner’s behaviour, weighted by how often each case happens.');
-  const { guess, stage } = predictFirst(root, {
+  let last = null;
+  const { stage, rejudge } = predictFirst(root, {
     testid: 'oversight',
     question: 'With a fine of 30, how often must an unseen auditor check to keep the robot honest?',
     choices: [
@@ -34,6 +33,12 @@ export function mount(box) {
       { value: 'fifth', label: 'a little more than one time in five' },
       { value: 'twentieth', label: 'one time in twenty is plenty' },
     ],
+    judge: (picked) => {
+      if (!last) return null;
+      if (last.fine !== 30) return 'Set the fine back to 30 to check your prediction.';
+      const t = last.unseen.threshold;
+      return verdict(picked, t === null || t > 0.9 ? 'always' : t > 0.5 ? 'half' : t > 0.1 ? 'fifth' : 'twentieth');
+    },
   });
   const controls = el('div', { className: 'ov-controls' }, stage);
   const fine = slider(controls, { label: 'Fine when caught', testid: 'oversight-fine', min: 0, max: 60, step: 1, value: 30 });
@@ -46,8 +51,7 @@ export function mount(box) {
     value: 0.5,
     format: (x) => fmtNum(x),
   });
-  const status = el('p', { className: 'demo-status', 'aria-live': 'polite', 'data-testid': 'oversight-status' }, stage, 'Planning…');
-  const err = alertLine(root, 'oversight-error');
+  const status = statusLine(stage, 'oversight-status', 'Planning…');
   const chart = document.createElementNS(SVG, 'svg');
   chart.setAttribute('data-testid', 'oversight-chart');
   chart.classList.add('ov-chart');
@@ -64,24 +68,22 @@ export function mount(box) {
   const cells = [];
   for (const kind of ['visible', 'unseen']) {
     for (const checked of [true, false]) {
-      const fig = el('figure', { className: 'ov-case', 'data-testid': `oversight-${kind}-${checked ? 'checked' : 'unchecked'}` }, maps);
-      const map = new PathMap(fig, { label: `${kind} oversight, ${checked ? 'checked' : 'not checked'}: the robot’s path` });
-      const cap = el('figcaption', {}, fig);
+      const { map, cap } = roomFigure(maps, {
+        label: `${kind} oversight, ${checked ? 'checked' : 'not checked'}: the robot’s path`,
+        attrs: { className: 'ov-case', 'data-testid': `oversight-${kind}-${checked ? 'checked' : 'unchecked'}` },
+      });
       cells.push({ kind, checked, map, cap });
     }
   }
   const summary = el('p', { className: 'demo-summary', 'data-testid': 'oversight-summary' }, stage);
-  let last = null;
 
-  let serial = 0;
-  const load = async () => {
-    const mine = ++serial;
-    err.hide();
-    status.textContent = 'Planning…';
-    const body = { fine: fine.read(), audit: audit.read() };
-    try {
-      const r = await explain('oversight', body);
-      if (mine !== serial) return;
+  const load = explainLoader('oversight', {
+    root,
+    status,
+    errorTestid: 'oversight-error',
+    busy: 'Planning…',
+    body: () => ({ fine: fine.read(), audit: audit.read() }),
+    show: (r) => {
       last = r;
       const series = (c, label, className) => ({ label, className, points: c.points.map((q) => [q.p, q.shortcut_rate]), dots: true });
       drawChart(chart, {
@@ -118,25 +120,8 @@ export function mount(box) {
           : `An audit it cannot see keeps it honest in every episode once p is above ${fmtNum(r.unseen.threshold)}, where the expected fine, ${fmtNum(r.fine)} × p, outweighs the ${r.saving} steps saved. `
             + 'At exactly that point the two ways are worth the same and the planner takes the shortcut, which pays sooner.');
       status.textContent = `Reward: ${r.reward}`;
-      judge();
-    } catch (e) {
-      if (mine !== serial) return;
-      status.textContent = '';
-      err.show(messageOf(e));
-    }
-  };
-  const judge = () => {
-    if (!guess.picked || !last) return;
-    if (last.fine !== 30) {
-      guess.judge('Set the fine back to 30 to check your prediction.');
-      return;
-    }
-    const t = last.unseen.threshold;
-    const truth = t === null || t > 0.9 ? 'always' : t > 0.5 ? 'half' : t > 0.1 ? 'fifth' : 'twentieth';
-    guess.judge(guess.picked === truth ? 'You predicted it.' : 'Not what you predicted.');
-  };
-  root.addEventListener('change', (ev) => {
-    if (ev.target.type === 'radio') judge();
+      rejudge();
+    },
   });
   const later = debounce(load, 200);
   fine.input.addEventListener('input', later);
