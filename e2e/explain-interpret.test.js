@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { BIN, startServer } from './server.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
+import { BIN } from './server.js';
 
 /** The CLI's answer for a body: the numbers the page must show. */
 const cli = (body) => JSON.parse(execFileSync(BIN, ['explain', 'interpret', '--input', JSON.stringify(body)], { encoding: 'utf8' }));
@@ -18,23 +18,11 @@ async function ready(page, title) {
 }
 
 describe('interpretability widget', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('shows the values the command line computes, and answers its controls', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(`${server.url}/`);
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/`);
     await page.locator('[data-widget=interpret]').scrollIntoViewIfNeeded();
     const expected = cli({});
     await ready(page, expected.title);
@@ -98,9 +86,8 @@ describe('interpretability widget', () => {
   });
 
   test('fits a phone', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
-    const problems = watch(page);
-    await page.goto(`${server.url}/`);
+    const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 800 } });
+    await page.goto(`${env.server.url}/`);
     await page.locator('[data-widget=interpret]').scrollIntoViewIfNeeded();
     await ready(page, 'Side effects Sokoban');
     const box = await page.locator('[data-testid=interp]').boundingBox();

@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { BIN, startServer } from './server.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
+import { BIN } from './server.js';
 
 const cli = (body) => JSON.parse(execFileSync(BIN, ['explain', 'irl', '--input', JSON.stringify(body)], { encoding: 'utf8' }));
 const fmt = (x) => String(Math.round(x * 100) / 100);
@@ -28,23 +28,11 @@ async function checkAgainst(page, expected) {
 }
 
 describe('value learning widget', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('walks recorded by keyboard teach a reward that avoids the crate', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(`${server.url}/`);
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/`);
     await page.locator('[data-widget=irl]').scrollIntoViewIfNeeded();
     await page.locator('[data-testid=irl-status]').filter({ hasText: /example walks/ }).waitFor();
     assert.equal(await page.locator('[data-testid=irl-demos] li').count(), 2);
@@ -85,9 +73,8 @@ describe('value learning widget', () => {
   });
 
   test('a walk through the crate, on the phone pad, teaches no care for it', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
-    const problems = watch(page);
-    await page.goto(`${server.url}/`);
+    const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 800 } });
+    await page.goto(`${env.server.url}/`);
     await page.locator('[data-widget=irl]').scrollIntoViewIfNeeded();
     await page.locator('[data-testid=irl-status]').filter({ hasText: /example walks/ }).waitFor();
     await page.click('[data-testid=irl-clear]');

@@ -5,38 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { BIN, startServer } from './server.js';
+import { isolateWidgets, mountedWidget, openPage, useServerAndBrowser } from './fixture.js';
+import { BIN } from './server.js';
 
 const explain = (body) => JSON.parse(execFileSync(BIN, ['explain', 'oversight', '--input', JSON.stringify(body)], { encoding: 'utf8' }));
 const pct = (x) => `${Math.round(x * 100)}%`;
 const fmt = (x) => String(Math.round(x * 100) / 100);
 const text = async (page, id) => (await page.locator(`[data-testid=${id}]`).textContent()).trim();
-
-/**
- * Other widgets of the page are replaced by empty ones, so that this file
- * tests this widget alone (the page as a whole has its own test).
- */
-async function isolate(page, mine) {
-  await page.route(/\/static\/explain\/([a-z-]+)\.(js|css)$/, (route) => {
-    const [, name, ext] = route.request().url().match(/\/static\/explain\/([a-z-]+)\.(js|css)$/);
-    if (mine.includes(name) || name === 'common') return route.continue();
-    return route.fulfill({
-      status: 200,
-      contentType: ext === 'js' ? 'text/javascript' : 'text/css',
-      body: ext === 'js' ? 'export function mount() {}' : '',
-    });
-  });
-}
-
-async function mounted(page) {
-  const box = page.locator('[data-widget=oversight]');
-  await box.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelector('[data-widget=oversight]')?.dataset.mounted === 'yes');
-  return box;
-}
 
 /** Waits until the widget shows the answer for `body`, then compares every number. */
 async function matches(page, body) {
@@ -60,25 +37,13 @@ async function matches(page, body) {
 }
 
 describe('the oversight widget', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('predict, then the numbers of the command line; sliders by mouse and keyboard', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await isolate(page, ['oversight', 'shift']);
-    await page.goto(server.url + '/');
-    const box = await mounted(page);
+    const { page, problems } = await openPage(env.browser);
+    await isolateWidgets(page, ['oversight']);
+    await page.goto(env.server.url + '/');
+    const box = await mountedWidget(page, 'oversight');
     // Nothing is revealed before the prediction.
     assert.equal(await box.locator('[data-testid=oversight-stage]').isHidden(), true);
     await box.locator('[data-testid=oversight-predict-fifth]').check();
@@ -119,11 +84,10 @@ describe('the oversight widget', () => {
   });
 
   test('fits a phone', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
-    const problems = watch(page);
-    await isolate(page, ['oversight', 'shift']);
-    await page.goto(server.url + '/');
-    const box = await mounted(page);
+    const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 844 } });
+    await isolateWidgets(page, ['oversight']);
+    await page.goto(env.server.url + '/');
+    const box = await mountedWidget(page, 'oversight');
     await box.locator('[data-testid=oversight-reveal]').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=oversight-visible-rate]')?.textContent.trim() === '50%');
     const overflow = await box.evaluate((el) => el.scrollWidth - el.clientWidth);
@@ -136,7 +100,7 @@ describe('the oversight widget', () => {
 
   test('the API refuses a bad body with 400, naming the field', async () => {
     for (const [body, word] of [[{ fine: 500 }, 'fine'], [{ audit: -0.1 }, 'audit'], [{ seed: 1 }, 'seed']]) {
-      const res = await fetch(`${server.url}/api/explain/oversight`, {
+      const res = await fetch(`${env.server.url}/api/explain/oversight`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),

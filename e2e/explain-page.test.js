@@ -4,41 +4,21 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { BIN, startServer } from './server.js';
+import { mountedWidget, openPage, useServerAndBrowser } from './fixture.js';
+import { BIN } from './server.js';
 
 /** Runs the loophole binary and parses its JSON. */
 const cli = (...args) => JSON.parse(execFileSync(BIN, args, { encoding: 'utf8' }));
 const run = (level, reward, ...more) => cli('run', '--level', level, `--reward=${reward}`, '--json', ...more);
 const num = async (locator) => Number((await locator.textContent()).trim());
 
-/** Scrolls a widget into view and waits until it has mounted. */
-async function mounted(page, name) {
-  const box = page.locator(`[data-widget=${name}]`);
-  await box.scrollIntoViewIfNeeded();
-  await page.waitForFunction((n) => document.querySelector(`[data-widget=${n}]`)?.dataset.mounted === 'yes', name);
-  return box;
-}
-
 describe('the explainer page', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('paints its text before any computation, and what it loads first is small', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
+    const { page, problems } = await openPage(env.browser);
     const api = [];
     let bytes = 0;
     page.on('request', (req) => {
@@ -48,7 +28,7 @@ describe('the explainer page', () => {
       const body = await res.body().catch(() => Buffer.alloc(0));
       bytes += body.length;
     });
-    await page.goto(server.url + '/', { waitUntil: 'domcontentloaded' });
+    await page.goto(env.server.url + '/', { waitUntil: 'domcontentloaded' });
     // Every section heading is in the HTML itself.
     const headings = await page.locator('main h2').allTextContents();
     for (const h of ['From a wish to a behaviour', '“Just be helpful”', 'Learning the reward from people', 'Why patches are not enough', 'Try it yourself', 'Stronger makes it worse', 'What researchers are trying', 'Sources and further reading']) {
@@ -63,18 +43,17 @@ describe('the explainer page', () => {
   });
 
   test('nothing jumps while the widgets load, and nothing is wider than a phone', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
-    const problems = watch(page);
+    const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 844 } });
     await page.addInitScript(() => {
       window.__shift = 0;
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
       }).observe({ type: 'layout-shift', buffered: true });
     });
-    await page.goto(server.url + '/');
+    await page.goto(env.server.url + '/');
     const names = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
     assert.ok(names.length >= 15, `widgets: ${names}`);
-    for (const n of names) await mounted(page, n);
+    for (const n of names) await mountedWidget(page, n);
     await page.waitForLoadState('networkidle');
     const shift = await page.evaluate(() => window.__shift);
     assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
@@ -85,10 +64,9 @@ describe('the explainer page', () => {
   });
 
   test('chain: the boat trained on checkpoints, as the CLI trains it', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'chain');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'chain');
     await page.check('[data-testid=chain-predict-laps]');
     // By keyboard: focus the button and press Enter.
     await page.focus('[data-testid=chain-train]');
@@ -104,10 +82,9 @@ describe('the explainer page', () => {
   });
 
   test('helpful: each reading optimized, with the CLI numbers', { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'helpful');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'helpful');
     const readings = { most: 'cleaned', careful: 'cleaned - 10*tipped', harmless: '-tipped' };
     for (const [id, reward] of Object.entries(readings)) {
       await page.check(`[data-testid=helpful-${id}]`);
@@ -127,10 +104,9 @@ describe('the explainer page', () => {
   });
 
   test('shallow: exemplary when watched, the shortcut when not', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'shallow');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'shallow');
     await page.check('[data-testid=shallow-predict-shortcut]');
     await page.click('[data-testid=shallow-run]');
     await page.locator('[data-testid=shallow-summary]').filter({ hasText: /intent score/ }).waitFor();
@@ -147,10 +123,9 @@ describe('the explainer page', () => {
   });
 
   test('conflict: the weights move the choice, as the CLI computes it', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'conflict');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'conflict');
     const score = (aim) => num(page.locator(`[data-testid=conflict-score-${aim}]`));
     await page.locator('[data-testid=conflict-summary]').filter({ hasText: /different behaviours/ }).waitFor();
     const even = cli('explain', 'conflict', '--input', '{"helpful":5,"harmless":5,"honest":5}');
@@ -170,10 +145,9 @@ describe('the explainer page', () => {
   });
 
   test('play: a misspelt reward is pointed at; a good one solves the level inline', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'play');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'play');
     const input = page.locator('[data-testid=play-reward]');
     await page.waitForFunction(() => document.querySelector('[data-testid=play-reward]').value !== '');
     await input.fill('50*goal - stp');
@@ -193,10 +167,9 @@ describe('the explainer page', () => {
   });
 
   test('capability: weak and strong optimizers of profit, as the CLI runs them', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'capability');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'capability');
     await page.check('[data-testid=capability-predict-strong]');
     await page.click('[data-testid=capability-run]');
     await page.locator('[data-testid=capability-predict-verdict]').filter({ hasText: /predicted/ }).waitFor();
@@ -213,10 +186,9 @@ describe('the explainer page', () => {
   });
 
   test('RLHF and CAI on the article: the numbers of `loophole rlhf` and `loophole cai`', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'rlhf');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'rlhf');
     await page.waitForFunction(() => /Computed in/.test(document.querySelector('[data-widget=rlhf] [data-testid=rlhf-status]')?.textContent ?? ''));
     const sent = JSON.parse(await page.locator('[data-widget=rlhf] .fw-rlhf').getAttribute('data-request'));
     const rlhf = cli('rlhf', '--json', '--comparisons', String(sent.comparisons), '--rater-bias', String(sent.rater_bias), '--max-n', String(sent.max_n ?? 1024));
@@ -224,7 +196,7 @@ describe('the explainer page', () => {
     assert.equal(Number(await page.locator('[data-widget=rlhf] [data-testid=rlhf-bon-peak-n]').textContent()), bon.points[bon.peak].n);
     assert.equal(await page.locator('[data-widget=rlhf] [data-testid=rlhf-grid-reward]').textContent(), rlhf.gridworld.reward);
 
-    await mounted(page, 'cai');
+    await mountedWidget(page, 'cai');
     const caption = page.locator('[data-widget=cai] [data-testid=cai-revisions-chart-caption]');
     await caption.filter({ hasText: /After \d+ rounds/ }).waitFor();
     const cai = cli('cai', '--json');
@@ -237,10 +209,9 @@ describe('the explainer page', () => {
   });
 
   test('scale: the cleaning robot gets dirtier with a longer horizon', { timeout: 90_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(server.url + '/');
-    await mounted(page, 'scale');
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    await mountedWidget(page, 'scale');
     await page.check('[data-testid=scale-predict-worse]');
     await page.click('[data-testid=scale-run]');
     const note = page.locator('[data-testid=scale-note]');

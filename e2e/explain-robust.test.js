@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { BIN, startServer } from './server.js';
+import { isolateWidgets, mountedWidget, openPage, useServerAndBrowser } from './fixture.js';
+import { BIN } from './server.js';
 
 const explain = (name, body) => JSON.parse(execFileSync(BIN, ['explain', name, '--input', JSON.stringify(body)], { encoding: 'utf8' }));
 const pct = (x) => `${Math.round(x * 100)}%`;
@@ -16,30 +16,11 @@ const fmt = (x) => String(Math.round(x * 100) / 100);
 const WORDS = { lava: 'died in the lava', goal: 'reached the goal', time: 'ran out of time' };
 const MINE = ['shift', 'misgeneralization', 'brittle'];
 
-/**
- * Other widgets of the page are replaced by empty ones, so that this file
- * tests these widgets alone (the page as a whole has its own test).
- */
-async function isolate(page, mine) {
-  await page.route(/\/static\/explain\/([a-z-]+)\.(js|css)$/, (route) => {
-    const [, name, ext] = route.request().url().match(/\/static\/explain\/([a-z-]+)\.(js|css)$/);
-    if (mine.includes(name) || name === 'common') return route.continue();
-    return route.fulfill({
-      status: 200,
-      contentType: ext === 'js' ? 'text/javascript' : 'text/css',
-      body: ext === 'js' ? 'export function mount() {}' : '',
-    });
-  });
-}
-
-async function open(browser, server, name, options) {
-  const page = await newPage(browser, options);
-  const problems = watch(page);
-  await isolate(page, MINE);
-  await page.goto(server.url + '/');
-  const box = page.locator(`[data-widget=${name}]`);
-  await box.scrollIntoViewIfNeeded();
-  await page.waitForFunction((n) => document.querySelector(`[data-widget=${n}]`)?.dataset.mounted === 'yes', name);
+async function open(env, name, options) {
+  const { page, problems } = await openPage(env.browser, options);
+  await isolateWidgets(page, MINE);
+  await page.goto(env.server.url + '/');
+  const box = await mountedWidget(page, name);
   return { page, problems, box };
 }
 
@@ -47,21 +28,10 @@ const shows = (page, id, value, timeout = 15_000) =>
   page.waitForFunction(([i, v]) => document.querySelector(`[data-testid=${i}]`)?.textContent.trim() === v, [id, value], { timeout });
 
 describe('the robustness widgets', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('shift: the trained robot walks into the moved lava, the replanner does not', { timeout: 120_000 }, async () => {
-    const { page, problems, box } = await open(browser, server, 'shift');
+    const { page, problems, box } = await open(env, 'shift');
     assert.equal(await box.locator('[data-testid=shift-stage]').isHidden(), true);
     await box.locator('[data-testid=shift-predict-into]').check();
     for (const body of [{ agent: 'q-learning', seed: 0 }, { agent: 'value-iteration', seed: 3 }]) {
@@ -94,7 +64,7 @@ describe('the robustness widgets', () => {
   });
 
   test('misgeneralization: to the empty corner, wherever the goal is put', { timeout: 120_000 }, async () => {
-    const { page, problems, box } = await open(browser, server, 'misgeneralization');
+    const { page, problems, box } = await open(env, 'misgeneralization');
     await box.locator('[data-testid=misgen-predict-corner]').check();
     const check = async (body) => {
       const want = explain('misgeneralization', body);
@@ -134,7 +104,7 @@ describe('the robustness widgets', () => {
   });
 
   test('brittle: the adversary finds the tiles that kill it; the reader places one', { timeout: 120_000 }, async () => {
-    const { page, problems, box } = await open(browser, server, 'brittle');
+    const { page, problems, box } = await open(env, 'brittle');
     await box.locator('[data-testid=brittle-predict-quarter]').check();
     const want = explain('brittle', { agent: 'q-learning', seed: 0 });
     await shows(page, 'brittle-breaking', `${want.breaking} of ${want.candidates}`);
@@ -169,7 +139,7 @@ describe('the robustness widgets', () => {
 
   test('all three fit a phone', { timeout: 120_000 }, async () => {
     for (const name of MINE) {
-      const { page, problems, box } = await open(browser, server, name, { viewport: { width: 390, height: 844 } });
+      const { page, problems, box } = await open(env, name, { viewport: { width: 390, height: 844 } });
       await box.locator('[data-testid$=-reveal]').click();
       await page.waitForFunction((n) => /Trained by/.test(document.querySelector(`[data-widget=${n}] [data-testid$=-status]`)?.textContent ?? ''), name);
       const overflow = await box.evaluate((el) => el.scrollWidth - el.clientWidth);
@@ -190,7 +160,7 @@ describe('the robustness widgets', () => {
       ['brittle', { episodes: 1e9 }, 'episodes'],
       ['brittle', { colour: 'red' }, 'colour'],
     ]) {
-      const res = await fetch(`${server.url}/api/explain/${name}`, {
+      const res = await fetch(`${env.server.url}/api/explain/${name}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),

@@ -3,10 +3,9 @@
 // answer within a fraction of a second.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, newPage, watch } from './browser.js';
-import { startServer } from './server.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
 
 /** Waits until a widget has drawn the answer to its latest request. */
 async function computed(page, widget) {
@@ -44,23 +43,11 @@ async function post(server, path, body) {
 }
 
 describe('feedback simulations', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('RLHF: a slider redraws the curves, and the numbers are the API\'s', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(`${server.url}/feedback`);
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/feedback`);
     await computed(page, 'rlhf');
 
     // It says plainly what it is, and lists its assumptions.
@@ -85,7 +72,7 @@ describe('feedback simulations', () => {
     const sent = JSON.parse(await page.locator('.fw-rlhf').getAttribute('data-request'));
     assert.equal(sent.rater_bias, 3);
     assert.equal(sent.comparisons, 1000);
-    const { status, data } = await post(server, '/api/rlhf', sent);
+    const { status, data } = await post(env.server, '/api/rlhf', sent);
     assert.equal(status, 200);
     const bon = data.best_of_n;
     const kl = data.kl_regularized;
@@ -104,9 +91,8 @@ describe('feedback simulations', () => {
   });
 
   test('CAI: the constitution is editable, a mistake is shown in place, and the charts follow', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(`${server.url}/feedback`);
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/feedback`);
     await computed(page, 'cai');
     assert.match(await text(page, 'cai-notice'), /simulation/i);
     const area = page.locator('[data-testid=cai-constitution]');
@@ -130,7 +116,7 @@ describe('feedback simulations', () => {
     await computed(page, 'cai');
     assert.equal(await page.locator('[data-testid=cai-error]').isHidden(), true);
     const sent = JSON.parse(await page.locator('.fw-cai').getAttribute('data-request'));
-    const { data } = await post(server, '/api/cai', sent);
+    const { data } = await post(env.server, '/api/cai', sent);
     assert.equal(data.constitution.length, 2);
     assert.match(await text(page, 'cai-front-chart-caption'), new RegExp(`helpfulness ${data.front.points[0].helpfulness.toFixed(2)}`));
 
@@ -147,11 +133,11 @@ describe('feedback simulations', () => {
 
   test('one run of each simulation answers within a fraction of a second', { timeout: 60_000 }, async () => {
     // Warm once (the server works out every level's best score at start-up).
-    await post(server, '/api/rlhf', {});
-    await post(server, '/api/cai', {});
+    await post(env.server, '/api/rlhf', {});
+    await post(env.server, '/api/cai', {});
     for (const [path, body] of [['/api/rlhf', {}], ['/api/cai', {}]]) {
       const times = [];
-      for (let i = 0; i < 3; i++) times.push((await post(server, path, body)).ms);
+      for (let i = 0; i < 3; i++) times.push((await post(env.server, path, body)).ms);
       const best = Math.min(...times);
       assert.ok(best < 1000, `${path}: ${times.map(Math.round).join(', ')} ms`);
       console.log(`${path}: ${times.map(Math.round).join(', ')} ms`);

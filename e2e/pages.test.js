@@ -1,34 +1,25 @@
 // Every page loads cleanly, fits a phone, and shows hostile text as text.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
-import { launchBrowser, levelReady, newPage, resultNumbers, watch } from './browser.js';
-import { startServer } from './server.js';
+import { levelReady, newPage, resultNumbers } from './browser.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
 
 describe('pages', () => {
-  let server;
-  let browser;
+  const env = useServerAndBrowser();
   let levels;
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    levels = await server.json('/api/levels');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
+    levels = await env.server.json('/api/levels');
   });
 
   test('/, /play and every level page load with no console complaint and no failed request', { timeout: 120_000 }, async () => {
     assert.ok(levels.length >= 5, `expected the built-in levels, got ${levels.length}`);
     const paths = ['/', '/play', ...levels.map((l) => `/play/${l.id}`)];
     for (const path of paths) {
-      const page = await newPage(browser);
-      const problems = watch(page);
-      await page.goto(server.url + path, { waitUntil: 'load' });
+      const { page, problems } = await openPage(env.browser);
+      await page.goto(env.server.url + path, { waitUntil: 'load' });
       if (path === '/play') {
         await page.waitForFunction((n) => document.querySelectorAll('.level-link').length === n, levels.length);
       } else if (path.startsWith('/play/')) {
@@ -47,16 +38,15 @@ describe('pages', () => {
   });
 
   test('at phone width nothing scrolls sideways and Train is on screen', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
-    const problems = watch(page);
+    const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 844 } });
     for (const path of ['/', '/play', ...levels.map((l) => `/play/${l.id}`)]) {
-      await page.goto(server.url + path);
+      await page.goto(env.server.url + path);
       if (path.startsWith('/play/')) await levelReady(page);
       else await page.waitForLoadState('networkidle');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `${path} is ${width} px wide at 390`);
     }
-    await page.goto(`${server.url}/play/boat-race`);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     const train = page.locator('[data-testid=train]');
     await train.scrollIntoViewIfNeeded();
@@ -75,7 +65,7 @@ describe('pages', () => {
   });
 
   test('a hostile reward is shown as text and never run', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     let dialogs = 0;
     page.on('dialog', async (d) => {
       dialogs += 1;
@@ -83,7 +73,7 @@ describe('pages', () => {
     });
     const requested = [];
     page.on('request', (r) => requested.push(new URL(r.url()).pathname));
-    await page.goto(`${server.url}/play/boat-race`);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     const hostile = '<img src=x onerror=alert(1)>';
     await page.fill('[data-testid=reward-editor]', hostile);

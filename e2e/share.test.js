@@ -1,29 +1,18 @@
 // A saved design survives a restart and replays to the same numbers.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, levelReady, newPage, resultNumbers, watch } from './browser.js';
-import { startServer } from './server.js';
+import { levelReady, newPage, resultNumbers, watch } from './browser.js';
+import { useServerAndBrowser } from './fixture.js';
 
 describe('sharing', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('save, restart the server on the same database, open the link: same result', { timeout: 180_000 }, async () => {
     const reward = '2*arrow - step';
-    let page = await newPage(browser);
-    await page.goto(`${server.url}/play/boat-race`);
+    let page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     await page.fill('[data-testid=reward-editor]', reward);
     await page.click('[data-testid=train]');
@@ -34,15 +23,15 @@ describe('sharing', () => {
     const href = await link.getAttribute('href');
     assert.equal(await link.textContent(), href, 'the link shows its own address');
     const url = new URL(href);
-    assert.equal(url.origin, server.url, 'an absolute link to this server');
+    assert.equal(url.origin, env.server.url, 'an absolute link to this server');
     assert.match(url.pathname, /^\/s\/[^/]+$/);
     await page.context().close();
 
-    await server.restart();
+    await env.server.restart();
 
-    page = await newPage(browser);
+    page = await newPage(env.browser);
     const problems = watch(page);
-    await page.goto(server.url + url.pathname);
+    await page.goto(env.server.url + url.pathname);
     const second = await resultNumbers(page);
     assert.deepEqual(second, first);
     assert.equal(await page.locator('[data-testid=reward-editor]').inputValue(), reward);

@@ -1,29 +1,17 @@
 // "What would a stronger AI do?": the Goodhart curve on a level page.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, levelReady, newPage, watch } from './browser.js';
-import { startServer } from './server.js';
+import { levelReady } from './browser.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
 
 describe('a stronger optimizer', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('company-profits: the curve drawn for the default reward peaks and falls', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    const problems = watch(page);
-    await page.goto(`${server.url}/play/company-profits`);
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/play/company-profits`);
     await levelReady(page);
     await page.click('[data-testid=sweep]');
     const note = page.locator('[data-testid=sweep-note]');

@@ -1,30 +1,18 @@
 // Training from the level page: the numbers, a broken reward, the keyboard.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, levelReady, newPage, resultNumbers, watch } from './browser.js';
-import { startServer } from './server.js';
+import { levelReady, newPage, resultNumbers } from './browser.js';
+import { openPage, useServerAndBrowser } from './fixture.js';
 
 describe('training', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const env = useServerAndBrowser();
 
   test('side-effects-sokoban with its default reward: return 45, intent score 35', { timeout: 120_000 }, async () => {
     // Reduced motion: the playback waits, paused at the start, for the person to press Play.
-    const page = await newPage(browser, { reducedMotion: 'reduce' });
-    const problems = watch(page);
-    await page.goto(`${server.url}/play/side-effects-sokoban`);
+    const { page, problems } = await openPage(env.browser, { reducedMotion: 'reduce' });
+    await page.goto(`${env.server.url}/play/side-effects-sokoban`);
     await levelReady(page);
     await page.click('[data-testid=train]');
     const { ret, perf } = await resultNumbers(page);
@@ -47,8 +35,8 @@ describe('training', () => {
   });
 
   test('boat-race with its default reward: the return beats the intent score', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/play/boat-race`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     // The level's own agent is Q-learning (exact value iteration finds
     // shuttling and lapping equally paid); the learner settles on shuttling.
@@ -62,8 +50,8 @@ describe('training', () => {
   });
 
   test('a misspelt signal is reported and exactly its letters are underlined', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/play/boat-race`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     await page.fill('[data-testid=reward-editor]', '3*arow - step');
     await page.waitForFunction(() => document.querySelector('[data-testid=reward-error]').textContent.includes('arrow'));
@@ -85,8 +73,8 @@ describe('training', () => {
   });
 
   test('keyboard only: Tab to the editor, type, Tab to Train, Enter', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/play/boat-race`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
     const focused = () => page.evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName);
     let presses = 0;
