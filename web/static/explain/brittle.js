@@ -10,6 +10,7 @@ import {
   explainLoader,
   labRoot,
   numbers,
+  once,
   outcomeWords,
   predictFirst,
   roomFigure,
@@ -57,13 +58,10 @@ export function mount(box) {
     ['brittle-replanned', 'Replanning robot, on your room'],
   ]);
   const summary = el('p', { className: 'demo-summary', 'data-testid': 'brittle-summary' }, stage);
-  let optionsBuilt = false;
 
-  const buildOptions = (r) => {
-    if (optionsBuilt) return;
-    optionsBuilt = true;
+  const buildOptions = once((r) => {
     for (const e of r.edits) el('option', { value: e.cell.join(',') }, lavaSelect, cellWords(e.cell));
-  };
+  });
 
   const load = explainLoader('brittle', {
     root,

@@ -28,6 +28,16 @@ export const outcomeWords = (o) => OUTCOME_WORDS[o] ?? o;
 /** A share as a whole percentage. */
 export const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
 
+/** `fn` that runs on its first call only (later calls do nothing). */
+export function once(fn) {
+  let done = false;
+  return (...args) => {
+    if (done) return;
+    done = true;
+    fn(...args);
+  };
+}
+
 /** A [row, column] cell in words. */
 export const cellWords = ([r, c]) => `row ${r}, column ${c}`;
 

@@ -11,6 +11,7 @@ import {
   explainLoader,
   labRoot,
   numbers,
+  once,
   outcomeWords,
   pct,
   predictFirst,
@@ -74,11 +75,8 @@ export function mount(box) {
     ['misgen-replanned', 'Replanning robot'],
   ]);
   const summary = el('p', { className: 'demo-summary', 'data-testid': 'misgen-summary' }, stage);
-  let optionsBuilt = false;
 
-  const buildGoalOptions = (r) => {
-    if (optionsBuilt) return;
-    optionsBuilt = true;
+  const buildGoalOptions = once((r) => {
     goalSelect.replaceChildren();
     r.test.rows.forEach((row, ri) => {
       Array.from(row).forEach((ch, ci) => {
@@ -88,7 +86,7 @@ export function mount(box) {
         }
       });
     });
-  };
+  });
 
   const load = explainLoader('misgeneralization', {
     root,
