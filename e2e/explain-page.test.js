@@ -149,7 +149,7 @@ describe('the explainer page', () => {
     await page.goto(env.server.url + '/');
     await mountedWidget(page, 'play');
     const input = page.locator('[data-testid=play-reward]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=play-reward]').value !== '');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=play-reward]')?.value ?? '') !== '');
     await input.fill('50*goal - stp');
     await page.locator('[data-testid=play-check]').filter({ hasText: /did you mean `step`/ }).waitFor();
     const reward = '50*goal - step - 5*box_walls';
