@@ -1,26 +1,9 @@
 //! `loophole bench`: every suite runs and reports real numbers (small sizes:
 //! the timings themselves are not checked, only what was measured).
 
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
-
-fn loophole(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loophole"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = loophole(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
+use common::{json, loophole};
 
 #[test]
 fn value_iteration_on_a_small_warehouse_counts_its_states() {

@@ -1,25 +1,10 @@
 //! The `loophole` binary as scripts use it: stable names, JSON, exit codes.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{json, loophole};
 use serde_json::Value;
-
-fn loophole(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loophole"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = loophole(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
+use std::process::Command;
 
 #[test]
 fn levels_json_lists_the_classic_levels() {

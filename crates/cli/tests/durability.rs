@@ -1,37 +1,18 @@
 //! No saved design is lost when the server is killed (SIGKILL) mid-write:
 //! every save the server acknowledged is there after a restart.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Starts `loophole serve` on a free port; returns the child and its address.
-fn start(db: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loophole"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("the listening line")
-        .to_string();
-    (child, addr)
-}
+use common::start_server;
 
 /// One HTTP/1.1 request; (status, body), or None if the connection failed.
-fn http(addr: &str, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+fn http(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let req = format!(
@@ -61,18 +42,18 @@ fn acknowledged_saves_survive_kill_9() {
     let dir = std::env::temp_dir().join(format!("loophole-durability-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("designs.db");
-    let (mut server, addr) = start(&db);
+    let (mut server, addr) = start_server(&db);
 
     // Writers keep saving while the server is killed under them.
     let acked: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..3)
         .map(|w| {
-            let (acked, stop, addr) = (acked.clone(), stop.clone(), addr.clone());
+            let (acked, stop, addr) = (acked.clone(), stop.clone(), addr);
             std::thread::spawn(move || {
                 let mut i = w;
                 while !stop.load(Ordering::Relaxed) && i < 3000 {
-                    match http(&addr, "POST", "/api/designs", &design(i)) {
+                    match http(addr, "POST", "/api/designs", &design(i)) {
                         Some((201, body)) => acked.lock().unwrap().push((id_of(&body).unwrap(), i)),
                         // Over the per-client rate: wait and keep writing.
                         Some((429, _)) => {
@@ -98,10 +79,10 @@ fn acknowledged_saves_survive_kill_9() {
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 30);
 
-    let (mut server, addr) = start(&db);
+    let (mut server, addr) = start_server(&db);
     for (id, i) in &acked {
         let (status, body) =
-            http(&addr, "GET", &format!("/api/designs/{id}"), "").expect("the server answers");
+            http(addr, "GET", &format!("/api/designs/{id}"), "").expect("the server answers");
         assert_eq!(status, 200, "acknowledged design {id} is gone: {body}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["reward"], format!("3*arrow - step - {i}*wrong_way"));

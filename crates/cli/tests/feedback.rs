@@ -1,32 +1,16 @@
 //! `loophole rlhf` and `loophole cai` on the real command's output: the
 //! JSON of the issue, text for people, SVG, and clear refusals (exit 2).
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{json, loophole};
 use serde_json::Value;
-
-fn loophole(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loophole"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// A fresh directory for one test's files (removed by the test).
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("loophole-feedback-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = loophole(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
 
 #[test]

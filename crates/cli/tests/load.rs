@@ -25,16 +25,17 @@
 //! LOAD_CLIENTS=64 LOAD_REQUESTS=20 cargo test --release -p loophole --test load -- --nocapture
 //! ```
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
+
+use common::start_server;
 
 /// Longest any one answer (a run's whole event stream included) may take.
 const STALL: Duration = Duration::from_secs(60);
@@ -46,28 +47,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Starts `loophole serve` on a free port; returns the child and its address.
-fn start(db: &Path) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loophole"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("the listening line")
-        .parse()
-        .unwrap();
-    (child, addr)
 }
 
 /// A field of `/proc/PID/status` in KiB (`VmHWM`, `VmRSS`).
@@ -437,7 +416,7 @@ fn many_concurrent_train_requests_are_answered_and_memory_stays_bounded() {
     let one_address = env_number("LOAD_ONE_ADDRESS", 0) == 1;
     let dir = std::env::temp_dir().join(format!("loophole-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (mut server, addr) = start(&dir.join("load.db"));
+    let (mut server, addr) = start_server(&dir.join("load.db"));
     let pid = server.id();
     let idle_kib = proc_kib(pid, "VmRSS").unwrap_or(0);
 
