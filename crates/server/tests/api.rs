@@ -1,87 +1,18 @@
 //! The HTTP API of docs/API.md, driven through the router without a socket
 //! (and once through a real socket).
 
+mod common;
+
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use loophole_server::{app, AppState, Limits};
-use loophole_store::Store;
+use loophole_server::{AppState, Limits};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-fn state() -> AppState {
-    AppState::new(Store::open_in_memory().unwrap()).unwrap()
-}
-
-fn state_with(limits: Limits) -> AppState {
-    AppState::with_limits(Store::open_in_memory().unwrap(), limits).unwrap()
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers.get(&name).map_or("", |v| v.to_str().unwrap())
-    }
-    /// Checks the error shape of docs/API.md and returns the message.
-    fn error(&self, status: StatusCode) -> String {
-        assert_eq!(self.status, status, "{}", self.text());
-        assert_eq!(self.header(header::CONTENT_TYPE), "application/json");
-        let body = self.json();
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no message: {body}"));
-        assert!(!message.is_empty());
-        message.to_string()
-    }
-}
-
-async fn send(state: &AppState, request: Request<Body>) -> Answer {
-    let response = app(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(state: &AppState, path: &str) -> Answer {
-    send(state, Request::get(path).body(Body::empty()).unwrap()).await
-}
-
-async fn post(state: &AppState, path: &str, body: impl Into<Body>) -> Answer {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap();
-    send(state, request).await
-}
-
-async fn post_json(state: &AppState, path: &str, body: Value) -> Answer {
-    post(state, path, body.to_string()).await
-}
+use common::{get, post, post_json, send, state, state_with};
 
 /// The events of a server-sent event stream: (event name, data as JSON).
 fn sse_events(text: &str) -> Vec<(String, Value)> {

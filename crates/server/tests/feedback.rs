@@ -1,85 +1,23 @@
 //! `POST /api/rlhf`, `POST /api/cai` and the `/feedback` page, driven through
 //! the router without a socket.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use loophole_engine::feedback::cai::{cai, CaiConfig};
 use loophole_engine::feedback::rlhf::{rlhf, RlhfConfig};
 use loophole_server::feedback::{cai_body, rlhf_body};
-use loophole_server::{app, AppState};
-use loophole_store::Store;
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use serde_json::json;
 
-fn state() -> AppState {
-    AppState::new(Store::open_in_memory().unwrap()).unwrap()
-}
-
-struct Answer {
-    status: StatusCode,
-    content_type: String,
-    csp: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    /// Checks the error shape of docs/API.md and returns the body.
-    fn error(&self, status: StatusCode) -> Value {
-        assert_eq!(
-            self.status,
-            status,
-            "{}",
-            String::from_utf8_lossy(&self.body)
-        );
-        assert_eq!(self.content_type, "application/json");
-        let body = self.json();
-        let message = body["error"]["message"].as_str().unwrap_or_default();
-        assert!(!message.is_empty(), "{body}");
-        body
-    }
-}
+use common::{state, Answer};
 
 async fn send(request: Request<Body>) -> Answer {
-    let response = app(state()).oneshot(request).await.unwrap();
-    let header = |name: header::HeaderName| {
-        response
-            .headers()
-            .get(name)
-            .map_or(String::new(), |v| v.to_str().unwrap().to_string())
-    };
-    let (status, content_type, csp) = (
-        response.status(),
-        header(header::CONTENT_TYPE),
-        header(header::CONTENT_SECURITY_POLICY),
-    );
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Answer {
-        status,
-        content_type,
-        csp,
-        body,
-    }
+    common::send(&state(), request).await
 }
 
 async fn post(path: &str, body: &str) -> Answer {
-    send(
-        Request::post(path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
+    common::post(&state(), path, body.to_string()).await
 }
 
 #[tokio::test]
@@ -141,7 +79,7 @@ async fn rlhf_refuses_settings_out_of_range_with_their_name() {
     ] {
         let e = post("/api/rlhf", &body.to_string())
             .await
-            .error(StatusCode::BAD_REQUEST);
+            .error_body(StatusCode::BAD_REQUEST);
         let message = e["error"]["message"].as_str().unwrap();
         assert!(message.contains(word), "{body}: {message}");
     }
@@ -192,7 +130,7 @@ async fn a_broken_principle_is_a_400_with_the_span_of_the_mistake() {
         &json!({ "constitution": constitution }).to_string(),
     )
     .await
-    .error(StatusCode::BAD_REQUEST);
+    .error_body(StatusCode::BAD_REQUEST);
     let span = &e["error"]["span"];
     let (a, b) = (
         span[0].as_u64().unwrap() as usize,
@@ -208,7 +146,7 @@ async fn a_broken_principle_is_a_400_with_the_span_of_the_mistake() {
     ] {
         let e = post("/api/cai", &body.to_string())
             .await
-            .error(StatusCode::BAD_REQUEST);
+            .error_body(StatusCode::BAD_REQUEST);
         let message = e["error"]["message"].as_str().unwrap();
         assert!(message.contains(word), "{body}: {message}");
     }
@@ -218,8 +156,10 @@ async fn a_broken_principle_is_a_400_with_the_span_of_the_mistake() {
 async fn the_feedback_page_is_served_with_the_security_policy() {
     let answer = send(Request::get("/feedback").body(Body::empty()).unwrap()).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.content_type.starts_with("text/html"));
-    assert!(answer.csp.contains("script-src 'self'"));
+    assert!(answer.header(header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(answer
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("script-src 'self'"));
     let html = String::from_utf8(answer.body).unwrap();
     assert!(html.contains("/static/widgets/feedback-page.js"));
     for path in [
