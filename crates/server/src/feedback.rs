@@ -19,17 +19,7 @@ use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
-
-/// Rounds for the wire: six decimals are more than any chart needs, and
-/// they keep float noise out of the answer.
-fn round(x: f64) -> f64 {
-    let r = (x * 1e6).round() / 1e6;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
+use crate::wire::round;
 
 // ----- requests -----
 

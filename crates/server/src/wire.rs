@@ -411,3 +411,15 @@ pub struct RunResultBody<'a> {
     pub stars: u8,
     pub elapsed_ms: u64,
 }
+
+/// Rounds a number for the wire: six decimals are more than any chart
+/// needs, they keep float noise out of the answer, and there is no
+/// negative zero.
+pub(crate) fn round(x: f64) -> f64 {
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}

@@ -93,15 +93,8 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, St
     serde_json::from_value(body).map_err(|e| format!("bad settings: {e}"))
 }
 
-/// Rounds for the wire: six decimals, and no negative zero.
-pub(crate) fn round(x: f64) -> f64 {
-    let r = (x * 1e6).round() / 1e6;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
+/// Rounds for the wire (shared with the other simulations' answers).
+pub(crate) use crate::wire::round;
 
 pub async fn handler(
     State(state): State<AppState>,
