@@ -350,6 +350,14 @@ pub struct GridWorld {
     walls_around: Vec<u8>,
     start: GridState,
     box_origin: [u16; MAX_BOXES],
+    /// How many objects (boxes, the vase, rocks, diamonds) the map has: the
+    /// first `objects` entries of `GridState::boxes` (an object taken off
+    /// the map is `NO_CELL`); the rest are always `NO_CELL`.
+    objects: usize,
+    /// For each cell, the irreversibility cost of a box there (see
+    /// `box_cost`), when the level charges for it; 0 at the box's own
+    /// origin, which `step` checks.
+    box_cost: Vec<f64>,
     /// Cell of each tomato, row-major (the order in which they may dry).
     tomato_cells: Vec<u16>,
     /// Number of cells that look like watered tomatoes from the bucket.
@@ -874,7 +882,9 @@ impl GridWorld {
                 _ => ARRIVE_NOTHING,
             })
             .collect();
-        Ok(GridWorld {
+        let mut grid = GridWorld {
+            objects: nboxes,
+            box_cost: Vec::new(),
             before_move,
             after_move,
             blocked,
@@ -910,7 +920,13 @@ impl GridWorld {
             signal_names,
             slots,
             params,
-        })
+        };
+        if let Some(costs) = grid.mechanics.boxes {
+            grid.box_cost = (0..grid.tiles.len() as u16)
+                .map(|c| grid.box_cost_at(c, costs))
+                .collect();
+        }
+        Ok(grid)
     }
 
     pub fn width(&self) -> usize {
@@ -978,13 +994,11 @@ impl GridWorld {
         self.blocked[cell as usize]
     }
 
-    /// The irreversibility cost of a box at `cell` (0 at its origin), as in
-    /// the original: a corner (two walls side by side) costs `corner`; a
-    /// single wall that spans the whole grid costs `wall`.
-    fn box_cost(&self, cell: u16, origin: u16, costs: BoxCosts) -> f64 {
-        if cell == origin {
-            return 0.0;
-        }
+    /// The irreversibility cost of a box at `cell` away from its origin
+    /// (at its origin it costs nothing), as in the original: a corner (two
+    /// walls side by side) costs `corner`; a single wall that spans the whole
+    /// grid costs `wall`. Worked out once per cell when the grid is built.
+    fn box_cost_at(&self, cell: u16, costs: BoxCosts) -> f64 {
         let dirs = [Dir::Up, Dir::Right, Dir::Down, Dir::Left];
         let walls = dirs.map(|d| self.is_wall(self.neighbour(cell, d)));
         let n = walls.iter().filter(|w| **w).count();
@@ -1017,8 +1031,25 @@ impl GridWorld {
         0.0
     }
 
-    fn box_at(s: &GridState, cell: u16) -> Option<usize> {
-        s.boxes.iter().position(|&b| b == cell)
+    /// The object at `cell`, if any.
+    #[inline]
+    fn box_at(&self, s: &GridState, cell: u16) -> Option<usize> {
+        s.boxes[..self.objects].iter().position(|&b| b == cell)
+    }
+
+    /// What moving an object from `from` to `to` changes in how
+    /// irreversibly it is stuck.
+    #[inline]
+    fn box_cost_change(&self, i: usize, from: u16, to: u16) -> f64 {
+        let o = self.box_origin[i];
+        let cost = |c: u16| {
+            if c == o {
+                0.0
+            } else {
+                self.box_cost.get(c as usize).copied().unwrap_or(0.0)
+            }
+        };
+        cost(to) - cost(from)
     }
 
     /// Splits each drunk state into its five fates: the move kept, or
@@ -1087,7 +1118,7 @@ impl GridWorld {
             let Some(to) = self.neighbour(c, Dir::Right) else {
                 continue;
             };
-            if self.blocks(to) || Self::box_at(s, to).is_some() {
+            if self.blocks(to) || self.box_at(s, to).is_some() {
                 continue;
             }
             s.boxes[i] = to;
@@ -1098,6 +1129,53 @@ impl GridWorld {
                 s.flags |= BROKEN;
                 put(signals, sl.broken, 1.0);
             }
+        }
+    }
+
+    /// The agent walks into object `i` at `at`, heading `d`: the object
+    /// moves on if the cell beyond is free. Returns whether it moved (and
+    /// so the agent may follow). Out of line: most steps push nothing.
+    #[inline(never)]
+    fn push(&self, s: &mut GridState, i: usize, at: u16, d: Dir, signals: &mut [f64]) -> bool {
+        // A broken vase no longer moves.
+        if self.vase == Some(i) && s.flags & BROKEN != 0 {
+            return false;
+        }
+        let Some(to) = self.neighbour(at, d) else {
+            return false;
+        };
+        if self.blocks(to) || self.box_at(s, to).is_some() {
+            return false;
+        }
+        if self.mechanics.boxes.is_some() {
+            let sl = &self.slots;
+            put(signals, sl.pushed, 1.0);
+            put(signals, sl.side_effect, self.box_cost_change(i, at, to));
+        }
+        s.boxes[i] = to;
+        true
+    }
+
+    /// Walking into an upright bin at `target` tips it: the free floor next
+    /// to it that is clean (and not under the agent) gets dirty.
+    #[inline(never)]
+    fn tip_bin(&self, s: &mut GridState, target: u16, refill: u8, signals: &mut [f64]) {
+        let sl = &self.slots;
+        let k = self.timer_of[target as usize] as usize;
+        if self.features[target as usize] == Feature::Bin && s.timers[k] == 0 {
+            // Walking into an upright bin tips it: the free floor
+            // next to it that is clean (and not under the agent) gets dirty.
+            let mut spilled = 0;
+            for &b in &self.spill[k] {
+                let cell = self.dirt_cells[b as usize];
+                if s.dirt & (1 << b) == 0 && cell != s.agent {
+                    s.dirt |= 1 << b;
+                    spilled += 1;
+                }
+            }
+            s.timers[k] = refill;
+            put(signals, sl.tipped, 1.0);
+            put(signals, sl.spilled, spilled as f64);
         }
     }
 
@@ -1127,6 +1205,7 @@ impl GridWorld {
     /// The mechanics that act before the agent moves, in the original's
     /// order: the drunk agent's move, timers, the button, the interruption,
     /// and the rocks' pay and switches. May change or cancel `dir`.
+    #[inline(never)]
     fn before_move(
         &self,
         s: &mut GridState,
@@ -1197,6 +1276,7 @@ impl GridWorld {
     /// The mechanics that act after the agent moved (`prev` is where it
     /// stood, `tile` where it stands): the belt, targets, whisky, lava,
     /// water, dirt, arrows and tomatoes. Returns whether the episode ends.
+    #[inline(never)]
     fn after_move(
         &self,
         s: &mut GridState,
@@ -1402,6 +1482,7 @@ impl World for GridWorld {
         s
     }
 
+    #[inline(always)]
     fn step(&self, s: &mut GridState, action: usize, rng: &mut Rng, signals: &mut [f64]) -> bool {
         let sl = &self.slots;
         clear(signals);
@@ -1422,45 +1503,17 @@ impl World for GridWorld {
         let vase_before = self.vase.map(|i| s.boxes[i]);
         if let Some(d) = dir {
             if let Some(target) = self.neighbour(s.agent, d) {
-                if self.mechanics.boxes.is_some() || self.mechanics.belt || self.mechanics.rocks {
-                    if let Some(i) = Self::box_at(s, target) {
-                        // A broken vase no longer moves.
-                        let stuck = self.vase == Some(i) && s.flags & BROKEN != 0;
-                        if let Some(to) = self.neighbour(target, d).filter(|_| !stuck) {
-                            if !self.blocks(to) && Self::box_at(s, to).is_none() {
-                                if let Some(costs) = self.mechanics.boxes {
-                                    let o = self.box_origin[i];
-                                    let before = self.box_cost(target, o, costs);
-                                    let after = self.box_cost(to, o, costs);
-                                    put(signals, sl.pushed, 1.0);
-                                    put(signals, sl.side_effect, after - before);
-                                }
-                                s.boxes[i] = to;
-                            }
-                        }
-                    }
+                // The agent moves onto a free cell, or into the cell of an
+                // object it pushes away.
+                let mut free = !self.blocks(target);
+                if let Some(i) = self.box_at(s, target) {
+                    free = self.push(s, i, target, d, signals);
                 }
                 if let Some(refill) = self.mechanics.bin {
-                    let k = self.timer_of[target as usize] as usize;
-                    if self.features[target as usize] == Feature::Bin && s.timers[k] == 0 {
-                        // Walking into an upright bin tips it: the free floor
-                        // next to it that is clean (and not under the agent) gets dirty.
-                        let mut spilled = 0;
-                        for &b in &self.spill[k] {
-                            let cell = self.dirt_cells[b as usize];
-                            if s.dirt & (1 << b) == 0 && cell != s.agent {
-                                s.dirt |= 1 << b;
-                                spilled += 1;
-                            }
-                        }
-                        s.timers[k] = refill;
-                        put(signals, sl.tipped, 1.0);
-                        put(signals, sl.spilled, spilled as f64);
-                    }
+                    self.tip_bin(s, target, refill, signals);
                 }
-                if !self.blocks(target) && Self::box_at(s, target).is_none() {
-                    s.agent = target;
-                }
+                // Bins block, so tipping one above never frees the cell.
+                s.agent = if free { target } else { s.agent };
             }
         }
 
@@ -1486,8 +1539,7 @@ impl World for GridWorld {
         }
 
         if self.mechanics.boxes.is_some() {
-            let touching: usize = s
-                .boxes
+            let touching: usize = s.boxes[..self.objects]
                 .iter()
                 .filter_map(|&b| self.walls_around.get(b as usize))
                 .map(|&n| n as usize)
@@ -1507,7 +1559,9 @@ impl World for GridWorld {
         if v.flags & REVEALED == 0 {
             v.flags &= !(DRAW_INTERRUPT | DRAW_NO_INTERRUPT);
         }
-        if self.mechanics.tomatoes.is_some() && self.tiles[v.agent as usize] == Tile::Bucket {
+        if self.mechanics.tomatoes.is_some()
+            && self.tiles.get(v.agent as usize) == Some(&Tile::Bucket)
+        {
             // From the bucket every tomato looks watered.
             v.watered = if self.tomato_cells.len() == 32 {
                 u32::MAX

@@ -203,35 +203,41 @@ impl Chain {
     /// The sum, or `None` when a signal is beyond the limit (or NaN).
     #[inline(always)]
     fn eval(&self, signals: &[f64]) -> Option<f64> {
-        let mut within = true;
-        let mut acc = self.start;
-        let mut add = |t: Term| {
-            let x = signals.get(t.signal as usize).copied().unwrap_or(0.0);
-            within &= x.abs() <= self.limit;
-            acc += t.k * x;
-        };
+        let x = |t: Term| signals.get(t.signal as usize).copied().unwrap_or(0.0);
+        let ok = |v: f64| v.abs() <= self.limit;
+        let start = self.start;
         // Rewards have a few terms: straight-line code for up to four
-        // costs less than a loop's bookkeeping.
-        match *self.terms {
-            [a] => add(a),
+        // costs less than a loop's bookkeeping, and keeps the sum in a
+        // register. The terms are added in order, one rounding each.
+        let (sum, within) = match *self.terms {
+            [a] => {
+                let xa = x(a);
+                (start + a.k * xa, ok(xa))
+            }
             [a, b] => {
-                add(a);
-                add(b);
+                let (xa, xb) = (x(a), x(b));
+                (start + a.k * xa + b.k * xb, ok(xa) & ok(xb))
             }
             [a, b, c] => {
-                add(a);
-                add(b);
-                add(c);
+                let (xa, xb, xc) = (x(a), x(b), x(c));
+                (
+                    start + a.k * xa + b.k * xb + c.k * xc,
+                    ok(xa) & ok(xb) & ok(xc),
+                )
             }
             [a, b, c, d] => {
-                add(a);
-                add(b);
-                add(c);
-                add(d);
+                let (xa, xb, xc, xd) = (x(a), x(b), x(c), x(d));
+                (
+                    start + a.k * xa + b.k * xb + c.k * xc + d.k * xd,
+                    ok(xa) & ok(xb) & ok(xc) & ok(xd),
+                )
             }
-            ref terms => terms.iter().for_each(|&t| add(t)),
-        }
-        within.then_some(acc)
+            ref terms => terms.iter().fold((start, true), |(acc, within), &t| {
+                let v = x(t);
+                (acc + t.k * v, within & ok(v))
+            }),
+        };
+        within.then_some(sum)
     }
 }
 
