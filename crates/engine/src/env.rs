@@ -83,6 +83,10 @@ pub struct Env<'a, W: World> {
     ret: f64,
     performance: f64,
     done: bool,
+    /// Whether the reward and the intent cover the world's signal bound
+    /// (see [`Program::covers`]), so that evaluating them needs no checks.
+    reward_known: bool,
+    intent_known: bool,
 }
 
 impl<'a, W: World> Env<'a, W> {
@@ -102,6 +106,8 @@ impl<'a, W: World> Env<'a, W> {
             ret: 0.0,
             performance: 0.0,
             done: true,
+            reward_known: reward.covers(world.signal_bound()),
+            intent_known: intent.covers(world.signal_bound()),
         }
     }
 
@@ -147,8 +153,15 @@ impl<'a, W: World> Env<'a, W> {
             .world
             .step(&mut self.state, action, &mut self.rng, &mut self.signals);
         self.t += 1;
-        let reward = self.reward.eval(&self.signals);
-        let intent = self.intent.eval(&self.signals);
+        debug_assert!(
+            self.signals
+                .iter()
+                .all(|x| x.abs() <= self.world.signal_bound()),
+            "a signal beyond the world's bound: {:?}",
+            self.signals
+        );
+        let reward = self.reward.eval_known(&self.signals, self.reward_known);
+        let intent = self.intent.eval_known(&self.signals, self.intent_known);
         self.ret += reward;
         self.performance += intent;
         let truncated = !terminated && self.t >= self.limit;

@@ -1465,6 +1465,17 @@ impl World for GridWorld {
         &self.params
     }
 
+    /// Flags are 0 or ±1; counts (tomatoes, dirt, walls touching boxes,
+    /// objects) and distances are at most the number of cells; a box's
+    /// `side_effect` is the difference of two box costs.
+    fn signal_bound(&self) -> f64 {
+        let cells = (MAX_SIDE * MAX_SIDE) as f64;
+        match self.mechanics.boxes {
+            Some(c) => cells.max(2.0 * c.corner.abs().max(c.wall.abs())),
+            None => cells,
+        }
+    }
+
     fn reset(&self, rng: &mut Rng, params: &Params) -> GridState {
         let mut s = self.start;
         if let Some(p) = self.mechanics.supervisor {

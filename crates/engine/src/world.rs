@@ -58,6 +58,13 @@ pub trait World: Sync {
     /// overwritten). Returns true when the episode has truly ended (not a time limit).
     fn step(&self, s: &mut Self::State, action: usize, rng: &mut Rng, signals: &mut [f64]) -> bool;
 
+    /// No signal this world emits is ever larger than this in magnitude
+    /// (nor NaN). Environments use it to skip range checks when evaluating
+    /// rewards; the default promises nothing.
+    fn signal_bound(&self) -> f64 {
+        f64::INFINITY
+    }
+
     /// What the agent knows: the state with every unrevealed draw forgotten.
     /// Agents plan and learn on these views, never on hidden draws.
     fn observe(&self, s: &Self::State) -> Self::State;

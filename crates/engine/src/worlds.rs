@@ -84,6 +84,12 @@ impl World for LevelWorld {
             LevelWorld::Company(w) => w.signal_names(),
         }
     }
+    fn signal_bound(&self) -> f64 {
+        match self {
+            LevelWorld::Grid(w) => w.signal_bound(),
+            LevelWorld::Company(w) => w.signal_bound(),
+        }
+    }
     fn params(&self) -> &[ParamSpec] {
         match self {
             LevelWorld::Grid(w) => w.params(),

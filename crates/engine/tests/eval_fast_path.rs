@@ -116,6 +116,30 @@ fn same_bits(p: &Program, signals: &[f64]) -> Result<(), TestCaseError> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
+    /// A caller that knows its signals are within a bound the program
+    /// covers skips the checks, and still gets the stack machine's bits.
+    #[test]
+    fn unchecked_sums_within_the_bound_give_the_same_bits(
+        src in program_source(),
+        bound in prop::sample::select(vec![1.0, 4096.0, 1e6, 1e9]),
+        raw in prop::collection::vec(-1.0f64..=1.0, NAMES.len()),
+        zeros in prop::collection::vec(any::<bool>(), NAMES.len()),
+    ) {
+        let p = build(&src);
+        if !p.covers(bound) {
+            // Not a chain, or coefficients too large for the bound: `eval_known` is `eval`.
+            return Ok(());
+        }
+        let signals: Vec<f64> = raw
+            .iter()
+            .zip(&zeros)
+            .map(|(x, z)| if *z { x.signum() * 0.0 } else { (x * bound).round().clamp(-bound, bound) })
+            .collect();
+        let known = p.eval_known(&signals, true);
+        let slow = p.eval_stack_machine(&signals);
+        prop_assert_eq!(known.to_bits(), slow.to_bits(), "{} on {:?}", src, signals);
+    }
+
     #[test]
     fn fast_path_gives_the_stack_machines_bits(
         src in program_source(),
@@ -198,6 +222,36 @@ fn every_levels_reward_and_intent_agree() {
                     p.eval_stack_machine(&signals).to_bits(),
                     "{id}"
                 );
+            }
+        }
+    }
+}
+
+/// Environments skip the fast path's checks when the world promises a
+/// bound on its signals: random walks through every built-in level never
+/// emit a signal beyond its world's bound.
+#[test]
+fn every_level_keeps_its_signals_within_its_bound() {
+    use loophole_engine::env::Env;
+    use loophole_engine::rng::Rng;
+    use loophole_engine::world::Params;
+    for level in levels::all().unwrap() {
+        let bound = level.world.signal_bound();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let mut env = Env::new(&level.world, &reward, &level.intent, level.steps);
+        let mut rng = Rng::new(7);
+        let n = level.world.actions().len() as u64;
+        for episode in 0..200u64 {
+            env.reset(episode, &Params::new()).unwrap();
+            while !env.done() {
+                env.step(rng.below(n) as usize);
+                for (name, x) in level.world.signal_names().iter().zip(env.signals()) {
+                    assert!(
+                        x.abs() <= bound,
+                        "{}: `{name}` = {x} is beyond the bound {bound}",
+                        level.id
+                    );
+                }
             }
         }
     }

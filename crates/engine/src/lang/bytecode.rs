@@ -201,10 +201,12 @@ impl Chain {
     }
 
     /// The sum, or `None` when a signal is beyond the limit (or NaN).
+    /// With `CHECK` false the caller has established that no signal is
+    /// (see [`Program::covers`]), and the check is left out.
     #[inline(always)]
-    fn eval(&self, signals: &[f64]) -> Option<f64> {
+    fn eval<const CHECK: bool>(&self, signals: &[f64]) -> Option<f64> {
         let x = |t: Term| signals.get(t.signal as usize).copied().unwrap_or(0.0);
-        let ok = |v: f64| v.abs() <= self.limit;
+        let ok = |v: f64| !CHECK || v.abs() <= self.limit;
         let start = self.start;
         // Rewards have a few terms: straight-line code for up to four
         // costs less than a loop's bookkeeping, and keeps the sum in a
@@ -290,7 +292,31 @@ impl Program {
     /// `[-1e15, 1e15]`. A signal missing from a shorter slice reads as 0.
     #[inline]
     pub fn eval(&self, signals: &[f64]) -> f64 {
-        match self.chain.as_ref().and_then(|c| c.eval(signals)) {
+        match self.chain.as_ref().and_then(|c| c.eval::<true>(signals)) {
+            Some(v) => v,
+            None => self.eval_stack_machine(signals),
+        }
+    }
+
+    /// Whether every signal vector whose values are all within `bound` in
+    /// magnitude (no NaN) takes the fast path: the program is a chain and
+    /// `bound` is within its limit.
+    pub fn covers(&self, bound: f64) -> bool {
+        self.chain.as_ref().is_some_and(|c| bound <= c.limit)
+    }
+
+    /// [`Program::eval`], for a caller that knows `covers(b)` and that no
+    /// signal exceeds `b` (`known` true): then the fast path's check of
+    /// every signal is left out, and the result is the same bit for bit.
+    /// With `known` false this is `eval`.
+    #[inline(always)]
+    pub fn eval_known(&self, signals: &[f64], known: bool) -> f64 {
+        let fast = if known {
+            self.chain.as_ref().and_then(|c| c.eval::<false>(signals))
+        } else {
+            self.chain.as_ref().and_then(|c| c.eval::<true>(signals))
+        };
+        match fast {
             Some(v) => v,
             None => self.eval_stack_machine(signals),
         }
