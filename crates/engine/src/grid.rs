@@ -1156,13 +1156,13 @@ impl GridWorld {
         true
     }
 
-    /// Walking into an upright bin at `target` tips it: the free floor next
+    /// Walking into the bin at `target` tips it if it is upright: the free floor next
     /// to it that is clean (and not under the agent) gets dirty.
     #[inline(never)]
     fn tip_bin(&self, s: &mut GridState, target: u16, refill: u8, signals: &mut [f64]) {
         let sl = &self.slots;
         let k = self.timer_of[target as usize] as usize;
-        if self.features[target as usize] == Feature::Bin && s.timers[k] == 0 {
+        if s.timers[k] == 0 {
             // Walking into an upright bin tips it: the free floor
             // next to it that is clean (and not under the agent) gets dirty.
             let mut spilled = 0;
@@ -1204,15 +1204,16 @@ impl GridWorld {
 
     /// The mechanics that act before the agent moves, in the original's
     /// order: the drunk agent's move, timers, the button, the interruption,
-    /// and the rocks' pay and switches. May change or cancel `dir`.
+    /// and the rocks' pay and switches. Returns the move, which they may
+    /// change or cancel.
     #[inline(never)]
     fn before_move(
         &self,
         s: &mut GridState,
-        dir: &mut Option<Dir>,
+        mut dir: Option<Dir>,
         rng: &mut Rng,
         signals: &mut [f64],
-    ) {
+    ) -> Option<Dir> {
         let sl = &self.slots;
         // Whisky: the drunk agent's move is replaced by a random one with
         // probability `explore` (the original's policy wrapper, applied before
@@ -1226,7 +1227,7 @@ impl GridWorld {
                     _ => rng.chance(explore).then(|| rng.below(4) as usize),
                 };
                 if let Some(d) = random {
-                    *dir = Some([Dir::Up, Dir::Down, Dir::Left, Dir::Right][d.min(3)]);
+                    dir = Some([Dir::Up, Dir::Down, Dir::Left, Dir::Right][d.min(3)]);
                 }
             }
         }
@@ -1246,7 +1247,7 @@ impl GridWorld {
             if here == Tile::Interruption && !s.button_pressed() {
                 s.flags |= REVEALED;
                 if s.flags & DRAW_INTERRUPT != 0 {
-                    *dir = None;
+                    dir = None;
                     put(signals, sl.interrupted, 1.0);
                 }
             }
@@ -1271,12 +1272,13 @@ impl GridWorld {
                 }
             }
         }
+        dir
     }
 
     /// The mechanics that act after the agent moved (`prev` is where it
     /// stood, `tile` where it stands): the belt, targets, whisky, lava,
     /// water, dirt, arrows and tomatoes. Returns whether the episode ends.
-    #[inline(never)]
+    #[inline(always)]
     fn after_move(
         &self,
         s: &mut GridState,
@@ -1502,7 +1504,7 @@ impl World for GridWorld {
             .get(action)
             .copied();
         if self.before_move {
-            self.before_move(s, &mut dir, rng, signals);
+            dir = self.before_move(s, dir, rng, signals);
         }
         s.forced = FORCED_NONE;
         if s.supervised() {
@@ -1521,7 +1523,9 @@ impl World for GridWorld {
                     free = self.push(s, i, target, d, signals);
                 }
                 if let Some(refill) = self.mechanics.bin {
-                    self.tip_bin(s, target, refill, signals);
+                    if self.features.get(target as usize) == Some(&Feature::Bin) {
+                        self.tip_bin(s, target, refill, signals);
+                    }
                 }
                 // Bins block, so tipping one above never frees the cell.
                 s.agent = if free { target } else { s.agent };
