@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::wire::round;
 
 /// Most episodes per power a client may ask for.
 pub const MAX_SWEEP_SEEDS: u64 = 10;
@@ -45,10 +46,6 @@ pub struct SweepBody {
     pub seeds: u64,
     pub points: Vec<PointBody>,
     pub elapsed_ms: u64,
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 pub async fn sweep(
