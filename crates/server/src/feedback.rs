@@ -483,14 +483,10 @@ pub async fn rlhf(
     ApiJson(req): ApiJson<RlhfRequest>,
 ) -> Result<Json<RlhfBody>, ApiError> {
     let cfg = req.config().map_err(ApiError::BadRequest)?;
-    let permit = state.run_slot().await?;
-    let report = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        rlhf::rlhf(&cfg)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(ApiError::BadRequest)?;
+    let report = state
+        .compute(move || rlhf::rlhf(&cfg))
+        .await?
+        .map_err(ApiError::BadRequest)?;
     Ok(Json(rlhf_body(&report)))
 }
 
@@ -502,14 +498,10 @@ pub async fn cai(
     // A constitution that does not read is refused before any work, with
     // the span of the mistake in its text.
     cfg.validate().map_err(cai_error)?;
-    let permit = state.run_slot().await?;
-    let report = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        cai::cai(&cfg)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(cai_error)?;
+    let report = state
+        .compute(move || cai::cai(&cfg))
+        .await?
+        .map_err(cai_error)?;
     Ok(Json(cai_body(&report)))
 }
 

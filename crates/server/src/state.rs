@@ -95,6 +95,23 @@ impl AppState {
         }
     }
 
+    /// Runs `work` on the blocking pool while holding a run slot (taken as
+    /// [`AppState::run_slot`] does): every computation a request asks for
+    /// goes through here or through a run.
+    pub(crate) async fn compute<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let permit = self.run_slot().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
     /// The state with the default [`Limits`].
     pub fn new(store: Store) -> Result<AppState, ServerError> {
         AppState::with_limits(store, Limits::default())

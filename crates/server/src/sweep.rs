@@ -61,42 +61,40 @@ pub async fn sweep(
             "seeds must be from 1 to {MAX_SWEEP_SEEDS}, found {seeds}"
         )));
     }
-    let permit = state.run_slot().await?;
     let started = Instant::now();
     let level_slot = slot.clone();
-    let points: Result<Vec<SweepPoint>, String> = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let level = &level_slot.level;
-        let jobs = experiment::jobs(&powers, seeds);
-        let results: Vec<Result<(f64, f64), String>> = jobs
-            .par_iter()
-            .map(|&(power, seed)| {
-                let cfg = RunConfig {
-                    agent,
-                    power: Some(power),
-                    seed,
-                    params: Default::default(),
-                };
-                let in_time = || started.elapsed() < SWEEP_BUDGET;
-                run(level, &reward, &cfg, &mut |_| in_time())
-                    .map(|r| (r.episode.ret, r.episode.performance))
-                    .map_err(|e| {
-                        if e == "stopped" {
-                            format!(
-                                "the sweep exceeded its time budget of {} s",
-                                SWEEP_BUDGET.as_secs()
-                            )
-                        } else {
-                            e
-                        }
-                    })
-            })
-            .collect();
-        let results: Vec<(f64, f64)> = results.into_iter().collect::<Result<_, _>>()?;
-        Ok(experiment::summarize(&powers, seeds, &results))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let points: Result<Vec<SweepPoint>, String> = state
+        .compute(move || {
+            let level = &level_slot.level;
+            let jobs = experiment::jobs(&powers, seeds);
+            let results: Vec<Result<(f64, f64), String>> = jobs
+                .par_iter()
+                .map(|&(power, seed)| {
+                    let cfg = RunConfig {
+                        agent,
+                        power: Some(power),
+                        seed,
+                        params: Default::default(),
+                    };
+                    let in_time = || started.elapsed() < SWEEP_BUDGET;
+                    run(level, &reward, &cfg, &mut |_| in_time())
+                        .map(|r| (r.episode.ret, r.episode.performance))
+                        .map_err(|e| {
+                            if e == "stopped" {
+                                format!(
+                                    "the sweep exceeded its time budget of {} s",
+                                    SWEEP_BUDGET.as_secs()
+                                )
+                            } else {
+                                e
+                            }
+                        })
+                })
+                .collect();
+            let results: Vec<(f64, f64)> = results.into_iter().collect::<Result<_, _>>()?;
+            Ok(experiment::summarize(&powers, seeds, &results))
+        })
+        .await?;
     let points = points.map_err(ApiError::BadRequest)?;
     Ok(Json(SweepBody {
         level: slot.level.id.clone(),

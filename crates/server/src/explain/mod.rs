@@ -102,21 +102,16 @@ pub async fn handler(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let demo = find(&name).map_err(ApiError::NotFound)?;
-    let permit = state.run_slot().await?;
     let budget = state.inner.limits.run_budget;
-    let task = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        (demo.run)(body)
-    });
-    let answer = tokio::time::timeout(budget, task)
+    // The budget counts from the request, waiting for a slot included.
+    let answer = tokio::time::timeout(budget, state.compute(move || (demo.run)(body)))
         .await
         .map_err(|_| {
             ApiError::Busy(format!(
                 "the demonstration exceeded its time budget of {} s",
                 budget.as_secs()
             ))
-        })?
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        })??
         .map_err(ApiError::BadRequest)?;
     Ok(Json(answer))
 }
