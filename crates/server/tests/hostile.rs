@@ -9,11 +9,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use loophole_server::{app, AppState, Limits};
-use loophole_store::Store;
+use loophole_server::{AppState, Limits};
 use serde_json::{json, Value};
-use tower::ServiceExt;
+
+mod common;
 
 /// Longest any hostile request may take to be answered.
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
@@ -34,28 +33,26 @@ const POST_ROUTES: [&str; 8] = [
 fn state() -> AppState {
     // No run may start by accident: every slot would be taken by a
     // request that should have been refused, and the test would see 429s.
-    AppState::with_limits(
-        Store::open_in_memory().unwrap(),
-        Limits {
-            max_runs: 4,
-            ..Limits::default()
-        },
-    )
-    .unwrap()
+    common::state_with(Limits {
+        max_runs: 4,
+        ..Limits::default()
+    })
 }
 
+/// An answer, with the request it answers for the failure messages.
 struct Answer {
     what: String,
-    status: StatusCode,
-    content_type: String,
-    body: Vec<u8>,
+    answer: common::Answer,
+}
+
+impl std::ops::Deref for Answer {
+    type Target = common::Answer;
+    fn deref(&self) -> &common::Answer {
+        &self.answer
+    }
 }
 
 impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
     /// A 4xx with `{"error": {"message": "…"}}` as JSON; returns the message.
     fn refused(&self) -> String {
         assert!(
@@ -66,7 +63,7 @@ impl Answer {
             self.text()
         );
         assert_eq!(
-            self.content_type,
+            self.header(header::CONTENT_TYPE),
             "application/json",
             "{}: {}",
             self.what,
@@ -88,36 +85,22 @@ impl Answer {
     }
 }
 
+/// Sends a request; any answer must come within [`ANSWER_WITHIN`] and not be a 5xx.
 async fn send(state: &AppState, what: String, request: Request<Body>) -> Answer {
     let started = Instant::now();
-    let response = tokio::time::timeout(ANSWER_WITHIN, app(state.clone()).oneshot(request))
-        .await
-        .unwrap_or_else(|_| panic!("{what}: no answer within {ANSWER_WITHIN:?}"))
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map_or("", |v| v.to_str().unwrap())
-        .to_string();
-    let body = tokio::time::timeout(ANSWER_WITHIN, response.into_body().collect())
-        .await
-        .unwrap_or_else(|_| panic!("{what}: body not finished within {ANSWER_WITHIN:?}"))
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    let answer = common::send_within(state, request, ANSWER_WITHIN, &what).await;
     assert!(
         started.elapsed() < ANSWER_WITHIN,
         "{what}: {:?}",
         started.elapsed()
     );
-    assert!(status.as_u16() < 500, "{what}: {status}: {:?}", body);
-    Answer {
-        what,
-        status,
-        content_type,
-        body,
-    }
+    assert!(
+        answer.status.as_u16() < 500,
+        "{what}: {}: {:?}",
+        answer.status,
+        answer.body
+    );
+    Answer { what, answer }
 }
 
 async fn post_raw(state: &AppState, path: &str, body: impl Into<Vec<u8>>) -> Answer {
@@ -717,14 +700,18 @@ async fn level_text_is_served_as_json_never_as_a_page() {
     // browser only inside JSON, which nosniff keeps from being read as HTML.
     let s = state();
     for path in ["/api/levels/boat-race"] {
-        let request = Request::get(path).body(Body::empty()).unwrap();
-        let response = app(s.clone()).oneshot(request).await.unwrap();
-        let headers = response.headers().clone();
-        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
-        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        let v: Value = serde_json::from_slice(&body).unwrap();
-        let level = &v;
+        let answer = get(&s, path).await;
+        assert_eq!(
+            answer.header(header::CONTENT_TYPE),
+            "application/json",
+            "{path}"
+        );
+        assert_eq!(
+            answer.header(header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
+        let level = &answer.json();
         let boat = loophole_engine::levels::builtin("boat-race").unwrap();
         assert_eq!(level["title"], boat.title.as_str());
         assert_eq!(level["story"], boat.story.as_str());

@@ -3,6 +3,8 @@
 // Each test file uses only some of them.
 #![allow(dead_code)]
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -57,13 +59,26 @@ impl Answer {
 }
 
 pub async fn send(state: &AppState, request: Request<Body>) -> Answer {
-    let response = app(state.clone()).oneshot(request).await.unwrap();
+    send_within(state, request, Duration::MAX, "").await
+}
+
+/// [`send`], failing the test (naming the request as `what`) when the
+/// head or the body of the answer does not arrive within `within`.
+pub async fn send_within(
+    state: &AppState,
+    request: Request<Body>,
+    within: Duration,
+    what: &str,
+) -> Answer {
+    let response = tokio::time::timeout(within, app(state.clone()).oneshot(request))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer within {within:?}"))
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
+    let body = tokio::time::timeout(within, response.into_body().collect())
         .await
+        .unwrap_or_else(|_| panic!("{what}: body not finished within {within:?}"))
         .unwrap()
         .to_bytes()
         .to_vec();
