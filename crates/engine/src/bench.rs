@@ -13,7 +13,6 @@ use crate::agents::Progress;
 use crate::env::Env;
 use crate::lang::Program;
 use crate::level::{self, Level};
-use crate::rng::Rng;
 use crate::world::{Params, PlanError, World};
 
 /// Uniform draws from `0..n` without a division per draw (Lemire's
@@ -37,15 +36,36 @@ impl UniformBelow {
         }
     }
 
-    /// One uniform draw.
+    /// One uniform draw from the 64-bit words of `next`.
     #[inline]
-    pub fn draw(&self, rng: &mut Rng) -> u64 {
+    pub fn draw(&self, mut next: impl FnMut() -> u64) -> u64 {
         loop {
-            let m = rng.next_u64() as u128 * self.n as u128;
+            let m = next() as u128 * self.n as u128;
             if (m as u64) >= self.threshold {
                 return (m >> 64) as u64;
             }
         }
+    }
+}
+
+/// The random policy's own generator (wyrand: an addition, a multiplication
+/// and two exclusive-ors a draw; it passes BigCrush and PractRand). The
+/// engine's [`Rng`](crate::rng::Rng) (xoshiro256**) costs about twice as many instructions,
+/// which the policy, unlike the worlds, need not pay; the episodes' own
+/// chance still comes from it through [`Env::reset`].
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyRng(u64);
+
+impl PolicyRng {
+    pub fn new(seed: u64) -> Self {
+        PolicyRng(seed)
+    }
+
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
+        let m = self.0 as u128 * (self.0 ^ 0xe703_7ed1_a0b4_28db) as u128;
+        ((m >> 64) as u64) ^ (m as u64)
     }
 }
 
@@ -62,7 +82,7 @@ pub fn random_steps<W: World>(
     seed: u64,
 ) -> (u64, f64) {
     let mut env = Env::new(world, reward, intent, limit);
-    let mut rng = Rng::new(seed);
+    let mut rng = PolicyRng::new(seed);
     let actions = UniformBelow::new(world.actions().len() as u64);
     let mut episodes = 0u64;
     let mut sum = 0.0;
@@ -70,7 +90,7 @@ pub fn random_steps<W: World>(
     // Params are empty, so reset cannot fail.
     let _ = env.reset(seed, &params);
     for _ in 0..steps {
-        let a = actions.draw(&mut rng) as usize;
+        let a = actions.draw(|| rng.next_u64()) as usize;
         let s = env.step(a);
         sum += s.reward;
         if s.terminated || s.truncated {
@@ -230,12 +250,12 @@ mod tests {
 
     #[test]
     fn uniform_draws_cover_the_range_evenly() {
-        let mut rng = Rng::new(1);
+        let mut rng = PolicyRng::new(1);
         for n in [1u64, 3, 4, 5, 7] {
             let u = UniformBelow::new(n);
             let mut counts = [0u32; 8];
             for _ in 0..70_000 {
-                counts[u.draw(&mut rng) as usize] += 1;
+                counts[u.draw(|| rng.next_u64()) as usize] += 1;
             }
             let each = 70_000 / n as u32;
             for (i, &c) in counts.iter().enumerate() {

@@ -87,6 +87,11 @@ pub struct Env<'a, W: World> {
     /// (see [`Program::covers`]), so that evaluating them needs no checks.
     reward_known: bool,
     intent_known: bool,
+    /// When both are known and the intent is the reward followed by more
+    /// terms (say `50*goal - step` and `50*goal - step - side_effect`), the
+    /// number of the reward's terms: the intent's sum goes on from the
+    /// reward instead of starting over (same bits).
+    intent_after_reward: Option<usize>,
 }
 
 impl<'a, W: World> Env<'a, W> {
@@ -94,6 +99,8 @@ impl<'a, W: World> Env<'a, W> {
     pub fn new(world: &'a W, reward: &'a Program, intent: &'a Program, limit: u32) -> Self {
         let mut rng = Rng::new(0);
         let state = world.reset(&mut rng, &Params::new());
+        let reward_known = reward.covers(world.signal_bound());
+        let intent_known = intent.covers(world.signal_bound());
         Env {
             world,
             reward,
@@ -106,8 +113,13 @@ impl<'a, W: World> Env<'a, W> {
             ret: 0.0,
             performance: 0.0,
             done: true,
-            reward_known: reward.covers(world.signal_bound()),
-            intent_known: intent.covers(world.signal_bound()),
+            reward_known,
+            intent_known,
+            intent_after_reward: if reward_known && intent_known {
+                reward.chain_prefix_of(intent)
+            } else {
+                None
+            },
         }
     }
 
@@ -161,7 +173,10 @@ impl<'a, W: World> Env<'a, W> {
             self.signals
         );
         let reward = self.reward.eval_known(&self.signals, self.reward_known);
-        let intent = self.intent.eval_known(&self.signals, self.intent_known);
+        let intent = match self.intent_after_reward {
+            Some(done) => self.intent.continue_known(&self.signals, reward, done),
+            None => self.intent.eval_known(&self.signals, self.intent_known),
+        };
         self.ret += reward;
         self.performance += intent;
         let truncated = !terminated && self.t >= self.limit;

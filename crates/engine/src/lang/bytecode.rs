@@ -298,6 +298,38 @@ impl Program {
         }
     }
 
+    /// When both programs are chains and `self`'s is the start of `other`'s
+    /// (the same start and the same first terms, bit for bit), the number
+    /// of `self`'s terms: `other` is then `self` followed by more terms, and
+    /// its sum can go on from `self`'s (see [`Program::continue_known`]).
+    pub fn chain_prefix_of(&self, other: &Program) -> Option<usize> {
+        let (a, b) = (self.chain.as_ref()?, other.chain.as_ref()?);
+        let same = |x: &Term, y: &Term| x.k.to_bits() == y.k.to_bits() && x.signal == y.signal;
+        let prefix = a.start.to_bits() == b.start.to_bits()
+            && a.terms.len() <= b.terms.len()
+            && a.terms.iter().zip(b.terms.iter()).all(|(x, y)| same(x, y));
+        prefix.then_some(a.terms.len())
+    }
+
+    /// The program's value from the sum of its first `done` terms, for a
+    /// caller that knows `covers(b)`, that no signal exceeds `b`, and that
+    /// `sum` is what the chain's first `done` terms add up to (the value of
+    /// a program whose [`Program::chain_prefix_of`] this is is that sum).
+    /// Bit for bit what [`Program::eval`] gives.
+    #[inline(always)]
+    pub fn continue_known(&self, signals: &[f64], sum: f64, done: usize) -> f64 {
+        let Some(c) = &self.chain else {
+            return self.eval_stack_machine(signals);
+        };
+        let x = |t: Term| signals.get(t.signal as usize).copied().unwrap_or(0.0);
+        match *c.terms.get(done..).unwrap_or(&[]) {
+            [] => sum,
+            [a] => sum + a.k * x(a),
+            [a, b] => sum + a.k * x(a) + b.k * x(b),
+            ref rest => rest.iter().fold(sum, |acc, &t| acc + t.k * x(t)),
+        }
+    }
+
     /// Whether every signal vector whose values are all within `bound` in
     /// magnitude (no NaN) takes the fast path: the program is a chain and
     /// `bound` is within its limit.
