@@ -103,7 +103,7 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         }
         let stats = ViStats {
             states: n,
-            transitions: mdp.outcomes.len(),
+            transitions: mdp.transitions(),
             sweeps: (values.len() - 1) as u32,
             converged_at,
         };
@@ -134,7 +134,7 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
 
     /// Q-values of a view with `remaining` steps left (None if unreachable).
     pub fn q_values(&self, view: &S, remaining: u32) -> Option<Vec<f64>> {
-        let &s = self.mdp.index.get(view)?;
+        let s = self.mdp.state_of(view)?;
         let k = self.depth(remaining);
         if k == 0 {
             return Some(vec![0.0; self.mdp.actions]);
@@ -149,7 +149,7 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
 
     /// V of a view with `remaining` steps left.
     pub fn value(&self, view: &S, remaining: u32) -> Option<f64> {
-        let &s = self.mdp.index.get(view)?;
+        let s = self.mdp.state_of(view)?;
         Some(self.values[self.depth(remaining)][s as usize].0)
     }
 
@@ -160,7 +160,7 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
     /// every step. Remaining ties go by the seed.
     pub fn act(&self, view: &S, t: u32) -> usize {
         let remaining = self.limit.saturating_sub(t);
-        let Some(&s) = self.mdp.index.get(view) else {
+        let Some(s) = self.mdp.state_of(view) else {
             // Unreachable views cannot occur in the MDP's own episodes.
             return 0;
         };
