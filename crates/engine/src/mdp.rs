@@ -248,6 +248,10 @@ impl<S> Mdp<S> {
             + self.steps.capacity() * std::mem::size_of::<Step>()
             + self.kinds.capacity() * std::mem::size_of::<Kind>()
     }
+    /// Every stored outcome, row after row.
+    pub fn all_steps(&self) -> &[Step] {
+        &self.steps
+    }
     /// The stored outcomes of (s, a).
     #[inline]
     pub fn steps(&self, s: usize, a: usize) -> &[Step] {
@@ -431,4 +435,59 @@ pub fn compile<W: World>(
         steps,
         kinds: kinds.kinds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels;
+
+    fn compiled(id: &str) -> Mdp<crate::worlds::LevelState> {
+        let level = levels::builtin(id).unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        compile(
+            &level.world,
+            &reward,
+            &level.intent,
+            MAX_STATES,
+            &mut |_, _| true,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_view_finds_its_own_number_and_every_row_sums_to_one() {
+        for (id, deterministic) in [
+            ("side-effects-sokoban", true),
+            ("safe-interruptibility", false),
+        ] {
+            let mdp = compiled(id);
+            assert_eq!(mdp.is_deterministic(), deterministic, "{id}");
+            for (s, view) in mdp.states.iter().enumerate() {
+                assert_eq!(mdp.state_of(view), Some(s as u32), "{id}");
+            }
+            let mut rows = 0;
+            for s in 0..mdp.len() {
+                for a in 0..mdp.actions {
+                    let p: f64 = mdp.outcomes(s, a).map(|o| o.p).sum();
+                    assert!((p - 1.0).abs() < 1e-9, "{id}: row ({s}, {a}) sums to {p}");
+                    assert!(mdp.outcomes(s, a).all(|o| (o.next as usize) < mdp.len()));
+                    rows += mdp.steps(s, a).len();
+                }
+            }
+            assert_eq!(rows, mdp.transitions(), "{id}");
+            assert!(mdp.kinds().len() < 16, "{id}: {} kinds", mdp.kinds().len());
+        }
+    }
+
+    #[test]
+    fn the_index_grows_past_its_first_table() {
+        // Over 512 states: the table of 1,024 slots doubles at least once.
+        let mdp = compiled("company-profits");
+        assert!(mdp.len() > 512);
+        for (s, view) in mdp.states.iter().enumerate() {
+            assert_eq!(mdp.state_of(view), Some(s as u32));
+        }
+        assert!(mdp.index.len() == mdp.len() && !mdp.index.is_empty());
+    }
 }

@@ -203,10 +203,24 @@ pub const SOONER: f64 = 0.9;
 /// Computes V_k from V_{k-1} (`prev`) into `next`; returns the largest
 /// change of a value.
 fn sweep<S, R: Values>(mdp: &Mdp<S>, prev: &R, n: usize, next: &mut Encoder) -> f64 {
+    if mdp.is_deterministic() {
+        sweep_rows::<S, R, true>(mdp, prev, n, next)
+    } else {
+        sweep_rows::<S, R, false>(mdp, prev, n, next)
+    }
+}
+
+/// [`sweep`], with `ONE` when every row has exactly one outcome.
+fn sweep_rows<S, R: Values, const ONE: bool>(
+    mdp: &Mdp<S>,
+    prev: &R,
+    n: usize,
+    next: &mut Encoder,
+) -> f64 {
     let mut change = 0.0f64;
     for s in 0..n {
         let before = prev.at(s).0;
-        let (best, best_sooner) = best_pair(mdp, prev, s);
+        let (best, best_sooner) = best_pair::<S, R, ONE>(mdp, prev, s);
         change = change.max((best - before).abs());
         next.push((best, best_sooner));
     }
@@ -215,11 +229,15 @@ fn sweep<S, R: Values>(mdp: &Mdp<S>, prev: &R, n: usize, next: &mut Encoder) -> 
 
 /// The best value of state `s` and the tie-breaking value of the best plan.
 #[inline]
-fn best_pair<S, R: Values>(mdp: &Mdp<S>, prev: &R, s: usize) -> (f64, f64) {
+fn best_pair<S, R: Values, const ONE: bool>(mdp: &Mdp<S>, prev: &R, s: usize) -> (f64, f64) {
     let mut best = f64::NEG_INFINITY;
     let mut q = [(0.0, 0.0); MAX_ACTIONS];
     for (a, slot) in q.iter_mut().enumerate().take(mdp.actions) {
-        *slot = q_pair(mdp, prev, s, a);
+        *slot = if ONE {
+            q_one(mdp, prev, s * mdp.actions + a)
+        } else {
+            q_pair(mdp, prev, s, a)
+        };
         best = best.max(slot.0);
     }
     let best_sooner = q[..mdp.actions]
@@ -248,6 +266,22 @@ fn q_pair<S, R: Values>(mdp: &Mdp<S>, prev: &R, s: usize, a: usize) -> (f64, f64
         sooner += o.p * (o.reward + w);
     }
     (q, sooner)
+}
+
+/// [`q_pair`] of row `i` (= s * actions + a) of an MDP whose every row has
+/// exactly one outcome: the same sums, of one term each.
+#[inline(always)]
+fn q_one<S, R: Values>(mdp: &Mdp<S>, prev: &R, i: usize) -> (f64, f64) {
+    let start = sum_start();
+    let t = mdp.all_steps()[i];
+    let o = mdp.kinds()[t.kind as usize];
+    let (v, w) = if o.terminal {
+        (0.0, 0.0)
+    } else {
+        let (v, w) = prev.at(t.next as usize);
+        (v, SOONER * w)
+    };
+    (start + o.p * (o.reward + v), start + o.p * (o.reward + w))
 }
 
 /// The value `Iterator::sum` starts from for `f64` (it decides the sign of
@@ -358,13 +392,16 @@ impl Encoder {
         }
     }
 
+    /// The cache slot of a pair's bits.
+    #[inline(always)]
+    fn slot(key: (u64, u64)) -> usize {
+        ((key.0 ^ key.1.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % CACHE
+    }
+
     /// The code of a pair, adding it to the table if new.
-    #[inline]
     fn code(&mut self, pair: (f64, f64)) -> usize {
         let key = (pair.0.to_bits(), pair.1.to_bits());
-        let slot = ((key.0 ^ key.1.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56)
-            as usize
-            % CACHE;
+        let slot = Self::slot(key);
         let c = self.cache[slot];
         if (c.0, c.1) == key {
             return c.2 as usize;
@@ -381,8 +418,23 @@ impl Encoder {
         code as usize
     }
 
-    #[inline]
+    /// Appends the next state's pair.
+    #[inline(always)]
     fn push(&mut self, pair: (f64, f64)) {
+        // The common case: a byte code of a pair coded recently.
+        if let Sweep::Narrow { codes, .. } = &mut self.sweep {
+            let key = (pair.0.to_bits(), pair.1.to_bits());
+            let c = self.cache[Self::slot(key)];
+            if (c.0, c.1) == key && c.2 <= u8::MAX as u32 {
+                codes.push(c.2 as u8);
+                return;
+            }
+        }
+        self.push_slow(pair);
+    }
+
+    #[inline(never)]
+    fn push_slow(&mut self, pair: (f64, f64)) {
         if let Sweep::Full(v) = &mut self.sweep {
             v.push(pair);
             return;
@@ -393,7 +445,7 @@ impl Encoder {
             Sweep::Wide { codes, .. } if code <= u16::MAX as usize => codes.push(code as u16),
             _ => {
                 self.widen();
-                self.push(pair);
+                self.push_slow(pair);
             }
         }
     }
@@ -431,5 +483,51 @@ impl Encoder {
             }
             full => full,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encodes `pairs` and checks every one reads back bit for bit.
+    fn round_trip(pairs: &[(f64, f64)]) -> Sweep {
+        let mut e = Encoder::new(pairs.len());
+        for &p in pairs {
+            e.push(p);
+        }
+        let sweep = e.finish();
+        for (s, &(v, w)) in pairs.iter().enumerate() {
+            let (a, b) = sweep.at(s);
+            assert_eq!(
+                (a.to_bits(), b.to_bits()),
+                (v.to_bits(), w.to_bits()),
+                "state {s}"
+            );
+        }
+        sweep
+    }
+
+    #[test]
+    fn a_sweep_keeps_every_bit_and_widens_as_pairs_grow() {
+        // Zeros of both signs are different pairs.
+        let few = [
+            (0.0, -0.0),
+            (-0.0, 0.0),
+            (0.0, 0.0),
+            (0.0, -0.0),
+            (1.5, 2.5),
+        ];
+        assert!(matches!(round_trip(&few), Sweep::Narrow { ref table, .. } if table.len() == 4));
+        // Past 256 distinct pairs, two-byte codes; repeats keep their codes.
+        let some: Vec<(f64, f64)> = (0..3000)
+            .map(|i| ((i % 700) as f64, -((i % 700) as f64) * 0.9))
+            .collect();
+        assert!(matches!(round_trip(&some), Sweep::Wide { ref table, .. } if table.len() == 700));
+        // Past 65,536, the pairs themselves.
+        let many: Vec<(f64, f64)> = (0..70_000)
+            .map(|i| (i as f64 * 0.5, (i % 3) as f64))
+            .collect();
+        assert!(matches!(round_trip(&many), Sweep::Full(_)));
     }
 }
