@@ -330,6 +330,9 @@ impl Kinds {
     }
 }
 
+/// States stepped together before their successors are looked up.
+const CHUNK: usize = 16;
+
 /// Enumerates every view reachable from the start, breadth first.
 /// `progress(done, total)` is called now and then; returning false aborts.
 pub fn compile<W: World>(
@@ -349,10 +352,10 @@ pub fn compile<W: World>(
     let mut initial = Vec::new();
     // One hash and one probe per lookup, whether the view is new or not.
     let intern = |s: W::State,
+                  tag: u32,
                   states: &mut Vec<W::State>,
                   index: &mut StateIndex|
      -> Result<u32, PlanError> {
-        let tag = (hash_of(&s) >> 32) as u32;
         match index.probe(states, &s, tag) {
             Ok(n) => Ok(n),
             Err(_) if states.len() >= max_states => Err(PlanError(format!(
@@ -374,7 +377,7 @@ pub fn compile<W: World>(
     };
     for (p, s) in start {
         let v = world.observe(&s);
-        let i = intern(v, &mut states, &mut index)?;
+        let i = intern(v, (hash_of(&v) >> 32) as u32, &mut states, &mut index)?;
         initial.push((p, i));
     }
     // Row offsets are written only once some row has other than one outcome.
@@ -389,37 +392,71 @@ pub fn compile<W: World>(
     // Exact planning only enumerates deterministic steps: unknown draws were
     // expanded by plan_branch, so this generator is never consulted.
     let mut unused = Rng::new(0);
+    // The successors of a chunk of states, (view, hash bits, kind) by
+    // state, action and branch: all are stepped, and then their home slots
+    // in the index are read in a row before the first is looked up, so that
+    // the cache misses of the lookups overlap instead of coming one by one.
+    let mut batch: Vec<(W::State, u32, Kind)> = Vec::new();
+    let mut widths: Vec<usize> = Vec::new();
     let mut rows = 0usize;
     let mut s = 0;
     while s < states.len() {
-        let view = states[s];
-        world.plan_branch(&view, &mut branch)?;
-        for a in 0..actions {
-            let before = steps.len();
-            for &(p, from) in &branch {
-                let mut next = from;
-                let terminal = world.step(&mut next, a, &mut unused, &mut signals);
-                let next = intern(world.observe(&next), &mut states, &mut index)?;
-                let kind = kinds.number(Kind {
-                    p,
-                    reward: reward.eval(&signals),
-                    intent: intent.eval(&signals),
-                    terminal,
-                });
-                steps.push(Step { next, kind });
+        let end = (s + CHUNK).min(states.len());
+        batch.clear();
+        widths.clear();
+        // A view that cannot be planned fails once the states before it
+        // are done, as it would one state at a time.
+        let mut failed = None;
+        for view in &states[s..end] {
+            if let Err(e) = world.plan_branch(view, &mut branch) {
+                failed = Some(e);
+                break;
             }
-            rows += 1;
-            if offsets.is_empty() && steps.len() - before != 1 {
-                // Every earlier row had exactly one outcome.
-                offsets = (0..rows as u32).collect();
-            }
-            if !offsets.is_empty() {
-                offsets.push(steps.len() as u32);
+            widths.push(branch.len());
+            for a in 0..actions {
+                for &(p, from) in &branch {
+                    let mut next = from;
+                    let terminal = world.step(&mut next, a, &mut unused, &mut signals);
+                    let next = world.observe(&next);
+                    let kind = Kind {
+                        p,
+                        reward: reward.eval(&signals),
+                        intent: intent.eval(&signals),
+                        terminal,
+                    };
+                    batch.push((next, (hash_of(&next) >> 32) as u32, kind));
+                }
             }
         }
-        s += 1;
-        if s % 4096 == 0 && !progress(s, states.len()) {
-            return Err(PlanError("stopped".into()));
+        for &(_, tag, _) in &batch {
+            std::hint::black_box(index.slots[index.home(tag)]);
+        }
+        let mut todo = batch.iter();
+        for &width in &widths {
+            let first = steps.len();
+            for &(next, tag, kind) in todo.by_ref().take(actions * width) {
+                let next = intern(next, tag, &mut states, &mut index)?;
+                let kind = kinds.number(kind);
+                steps.push(Step { next, kind });
+            }
+            // Each of this state's rows has one outcome per branch.
+            for a in 0..actions {
+                rows += 1;
+                if offsets.is_empty() && width != 1 {
+                    // Every earlier row had exactly one outcome.
+                    offsets = (0..rows as u32).collect();
+                }
+                if !offsets.is_empty() {
+                    offsets.push((first + (a + 1) * width) as u32);
+                }
+            }
+            s += 1;
+            if s % 4096 == 0 && !progress(s, states.len()) {
+                return Err(PlanError("stopped".into()));
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
     // Growth by doubling leaves up to half of each array unused.
@@ -478,6 +515,35 @@ mod tests {
             assert_eq!(rows, mdp.transitions(), "{id}");
             assert!(mdp.kinds().len() < 16, "{id}: {} kinds", mdp.kinds().len());
         }
+    }
+
+    #[test]
+    fn the_cap_and_a_stop_are_errors() {
+        let level = levels::builtin("company-profits").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let capped = compile(&level.world, &reward, &level.intent, 10, &mut |_, _| true);
+        assert!(capped
+            .err()
+            .unwrap()
+            .0
+            .contains("more than 10 reachable states"));
+        // A stop asked at the first report (after 4,096 states).
+        let level = levels::builtin("cleaning-robot").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let mut reports = Vec::new();
+        let stopped = compile(
+            &level.world,
+            &reward,
+            &level.intent,
+            MAX_STATES,
+            &mut |done, total| {
+                reports.push((done, total));
+                false
+            },
+        );
+        assert_eq!(stopped.err().unwrap().0, "stopped");
+        assert_eq!(reports.len(), 1);
+        assert!(reports[0].0 == 4096 && reports[0].1 > 4096, "{reports:?}");
     }
 
     #[test]
