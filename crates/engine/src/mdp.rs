@@ -20,7 +20,7 @@ use crate::lang::Program;
 use crate::rng::Rng;
 use crate::world::{PlanError, World};
 
-/// Most states a compiled MDP may have (about 100 bytes each once compiled,
+/// Most states a compiled MDP may have (about 80 bytes each once compiled,
 /// with four actions; docs/PERFORMANCE.md).
 pub const MAX_STATES: usize = 2_000_000;
 
