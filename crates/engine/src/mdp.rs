@@ -4,21 +4,29 @@
 //! stay chance until the step that reveals them, so a planner over this MDP
 //! knows only what the agent could know. Each (state, action) pair lists its
 //! outcomes with the reward and intent of that transition already evaluated.
+//!
+//! The storage is compact because a sweep streams all of it: an outcome is
+//! its next state and the number of its *kind*, the (probability, reward,
+//! intent, terminal) it shares with many others (a level has few distinct
+//! ones), and a fully deterministic MDP (one outcome per row) keeps no row
+//! offsets. The state index holds numbers, not views: the views are kept
+//! once, in breadth-first order, in `states`.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::ops::Range;
 
 use crate::lang::Program;
 use crate::rng::Rng;
 use crate::world::{PlanError, World};
 
-/// Most states a compiled MDP may have (about 250 bytes each once compiled,
+/// Most states a compiled MDP may have (about 80 bytes each once compiled,
 /// with four actions; docs/PERFORMANCE.md).
 pub const MAX_STATES: usize = 2_000_000;
 
 /// The hasher of the state index: a multiply-rotate mix per word (as in
-/// FxHash) and a full avalanche at the end. States are the engine's own
+/// FxHash) and a full avalanche at the end, so the high bits that pick a
+/// slot depend on every input bit. States are the engine's own
 /// values, never chosen by an adversary, so the flood resistance of std's
 /// SipHash buys nothing here and costs a third of compiling; being fixed,
 /// this hasher is also the same on every run.
@@ -81,9 +89,97 @@ impl Hasher for StateHasher {
     }
 }
 
-/// The index from a view to its state number.
-pub type StateIndex<S> = HashMap<S, u32, BuildHasherDefault<StateHasher>>;
+/// The hash of a view as the state index sees it.
+#[inline]
+fn hash_of<S: Hash>(view: &S) -> u64 {
+    let mut h = StateHasher::default();
+    view.hash(&mut h);
+    h.finish()
+}
 
+/// The index from a view to its state number: an open-addressing table
+/// (linear probing, at most half full) of 8-byte slots, each the high 32
+/// bits of the view's hash beside its state number. The views themselves
+/// live in [`Mdp::states`], read only to confirm a slot whose hash bits
+/// match. A slot's home is the top bits of its stored hash bits, so growing
+/// never hashes a view again.
+#[derive(Clone, Debug)]
+pub struct StateIndex {
+    slots: Vec<u64>,
+    /// log2 of `slots.len()`.
+    bits: u32,
+    len: usize,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl StateIndex {
+    fn with_bits(bits: u32) -> Self {
+        StateIndex {
+            slots: vec![EMPTY; 1 << bits],
+            bits,
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<u64>()
+    }
+
+    #[inline]
+    fn home(&self, tag: u32) -> usize {
+        (tag as u64 >> (32 - self.bits)) as usize
+    }
+
+    /// The number of `view` among `states`, or else the free slot where it
+    /// would go.
+    #[inline]
+    fn probe<S: Eq>(&self, states: &[S], view: &S, tag: u32) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(tag);
+        loop {
+            let e = self.slots[i];
+            if e == EMPTY {
+                return Err(i);
+            }
+            if (e >> 32) as u32 == tag && states[e as u32 as usize] == *view {
+                return Ok(e as u32);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The state number of `view` among `states` (which this index numbers).
+    pub fn get<S: Hash + Eq>(&self, states: &[S], view: &S) -> Option<u32> {
+        self.probe(states, view, (hash_of(view) >> 32) as u32).ok()
+    }
+
+    /// Doubles the table (while the hash bits allow it).
+    fn grow(&mut self) {
+        if self.bits >= 32 {
+            return;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; 1 << (self.bits + 1)]);
+        self.bits += 1;
+        let mask = self.slots.len() - 1;
+        for e in old.into_iter().filter(|&e| e != EMPTY) {
+            let mut i = self.home((e >> 32) as u32);
+            while self.slots[i] != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = e;
+        }
+    }
+}
+
+/// One outcome of a (state, action) pair, as [`Mdp::outcomes`] yields it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
     pub p: f64,
@@ -93,15 +189,35 @@ pub struct Outcome {
     pub terminal: bool,
 }
 
-/// A compiled MDP in compressed rows: outcomes of (s, a) are
-/// `outcomes[offsets[s*A + a]..offsets[s*A + a + 1]]`.
+/// What an outcome shares with many others: its probability, what the
+/// transition pays and means, and whether it ends the episode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Kind {
+    pub p: f64,
+    pub reward: f64,
+    pub intent: f64,
+    pub terminal: bool,
+}
+
+/// An outcome as stored: the next state and its kind's number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub next: u32,
+    pub kind: u32,
+}
+
+/// A compiled MDP in compressed rows: the outcomes of (s, a) are
+/// `steps[offsets[s*A + a]..offsets[s*A + a + 1]]`, or just `steps[s*A + a]`
+/// when `offsets` is empty (every row has exactly one outcome).
 pub struct Mdp<S> {
+    /// The views, numbered breadth first from the start.
     pub states: Vec<S>,
-    pub index: StateIndex<S>,
+    index: StateIndex,
     pub initial: Vec<(f64, u32)>,
     pub actions: usize,
-    pub offsets: Vec<u32>,
-    pub outcomes: Vec<Outcome>,
+    offsets: Vec<u32>,
+    steps: Vec<Step>,
+    kinds: Vec<Kind>,
 }
 
 impl<S> Mdp<S> {
@@ -111,24 +227,111 @@ impl<S> Mdp<S> {
     pub fn is_empty(&self) -> bool {
         self.states.is_empty()
     }
-    /// Bytes held on the heap: every array's capacity, and the index's
-    /// table estimated as the hash table lays it out (one slot of key and
-    /// value plus one control byte per bucket, at most 7/8 of them full).
+    /// How many outcomes there are over every (state, action) pair.
+    pub fn transitions(&self) -> usize {
+        self.steps.len()
+    }
+    /// The distinct (probability, reward, intent, terminal) of the outcomes.
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+    /// Whether every (state, action) pair has exactly one outcome.
+    pub fn is_deterministic(&self) -> bool {
+        self.offsets.is_empty()
+    }
+    /// Bytes held on the heap: every array's capacity.
     pub fn heap_bytes(&self) -> usize {
-        let slot = std::mem::size_of::<(S, u32)>() + 1;
-        let buckets = (self.index.capacity() * 8 / 7).next_power_of_two();
         self.states.capacity() * std::mem::size_of::<S>()
-            + buckets * slot
+            + self.index.heap_bytes()
             + self.initial.capacity() * std::mem::size_of::<(f64, u32)>()
             + self.offsets.capacity() * std::mem::size_of::<u32>()
-            + self.outcomes.capacity() * std::mem::size_of::<Outcome>()
+            + self.steps.capacity() * std::mem::size_of::<Step>()
+            + self.kinds.capacity() * std::mem::size_of::<Kind>()
     }
+    /// Every stored outcome, row after row.
+    pub fn all_steps(&self) -> &[Step] {
+        &self.steps
+    }
+    /// The stored outcomes of (s, a).
     #[inline]
-    pub fn outcomes(&self, s: usize, a: usize) -> &[Outcome] {
+    pub fn steps(&self, s: usize, a: usize) -> &[Step] {
         let i = s * self.actions + a;
-        &self.outcomes[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        let row: Range<usize> = if self.offsets.is_empty() {
+            i..i + 1
+        } else {
+            self.offsets[i] as usize..self.offsets[i + 1] as usize
+        };
+        &self.steps[row]
+    }
+    /// The outcomes of (s, a), in the order they were compiled.
+    #[inline]
+    pub fn outcomes(&self, s: usize, a: usize) -> impl Iterator<Item = Outcome> + '_ {
+        self.steps(s, a).iter().map(move |t| {
+            let k = self.kinds[t.kind as usize];
+            Outcome {
+                p: k.p,
+                next: t.next,
+                reward: k.reward,
+                intent: k.intent,
+                terminal: k.terminal,
+            }
+        })
     }
 }
+
+impl<S: Hash + Eq> Mdp<S> {
+    /// The state number of a view, if it is reachable.
+    pub fn state_of(&self, view: &S) -> Option<u32> {
+        self.index.get(&self.states, view)
+    }
+}
+
+/// The numbers of the kinds seen so far. A level has a handful, so a
+/// short scan finds most; the map takes over when there are many.
+struct Kinds {
+    kinds: Vec<Kind>,
+    map: HashMap<(u64, u64, u64, bool), u32, BuildHasherDefault<StateHasher>>,
+}
+
+/// Kinds scanned before the map is consulted.
+const KIND_SCAN: usize = 8;
+
+impl Kinds {
+    #[inline]
+    fn number(&mut self, k: Kind) -> u32 {
+        // Bit patterns, so that 0.0 and -0.0 stay apart.
+        let key = (
+            k.p.to_bits(),
+            k.reward.to_bits(),
+            k.intent.to_bits(),
+            k.terminal,
+        );
+        let same = |o: &Kind| {
+            (
+                o.p.to_bits(),
+                o.reward.to_bits(),
+                o.intent.to_bits(),
+                o.terminal,
+            ) == key
+        };
+        if let Some(i) = self.kinds.iter().take(KIND_SCAN).position(same) {
+            return i as u32;
+        }
+        if self.kinds.len() < KIND_SCAN {
+            self.kinds.push(k);
+            return (self.kinds.len() - 1) as u32;
+        }
+        let n = self.kinds.len() as u32;
+        let i = *self.map.entry(key).or_insert(n);
+        if i == n {
+            self.kinds.push(k);
+        }
+        i
+    }
+}
+
+/// States stepped together before their successors are looked up.
+const CHUNK: usize = 16;
 
 /// Enumerates every view reachable from the start, breadth first.
 /// `progress(done, total)` is called now and then; returning false aborts.
@@ -140,73 +343,217 @@ pub fn compile<W: World>(
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<Mdp<W::State>, PlanError> {
     let actions = world.actions().len();
+    // State numbers are u32, and u32::MAX is never one.
+    let max_states = max_states.min(u32::MAX as usize - 1);
     let mut states: Vec<W::State> = Vec::new();
-    let mut index = StateIndex::<W::State>::default();
+    let mut index = StateIndex::with_bits(10);
     let mut start = Vec::new();
     world.plan_initial(&mut start);
     let mut initial = Vec::new();
     // One hash and one probe per lookup, whether the view is new or not.
-    let mut intern = |s: W::State, states: &mut Vec<W::State>| -> Result<u32, PlanError> {
-        let n = states.len();
-        match index.entry(s) {
-            Entry::Occupied(e) => Ok(*e.get()),
-            Entry::Vacant(_) if n >= max_states => Err(PlanError(format!(
+    let intern = |s: W::State,
+                  tag: u32,
+                  states: &mut Vec<W::State>,
+                  index: &mut StateIndex|
+     -> Result<u32, PlanError> {
+        match index.probe(states, &s, tag) {
+            Ok(n) => Ok(n),
+            Err(_) if states.len() >= max_states => Err(PlanError(format!(
                 "the level has more than {max_states} reachable states, the cap for exact planning; \
                  use the mcts or q-learning agent"
             ))),
-            Entry::Vacant(e) => {
-                e.insert(n as u32);
+            Err(mut slot) => {
+                if (index.len + 1) * 2 > index.slots.len() && index.bits < 32 {
+                    index.grow();
+                    slot = index.probe(states, &s, tag).unwrap_err();
+                }
+                let n = states.len() as u32;
+                index.slots[slot] = (tag as u64) << 32 | n as u64;
+                index.len += 1;
                 states.push(s);
-                Ok(n as u32)
+                Ok(n)
             }
         }
     };
     for (p, s) in start {
         let v = world.observe(&s);
-        let i = intern(v, &mut states)?;
+        let i = intern(v, (hash_of(&v) >> 32) as u32, &mut states, &mut index)?;
         initial.push((p, i));
     }
-    let mut offsets = vec![0u32];
-    let mut outcomes = Vec::new();
+    // Row offsets are written only once some row has other than one outcome.
+    let mut offsets: Vec<u32> = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut kinds = Kinds {
+        kinds: Vec::new(),
+        map: HashMap::default(),
+    };
     let mut branch = Vec::new();
     let mut signals = vec![0.0; world.signal_names().len()];
     // Exact planning only enumerates deterministic steps: unknown draws were
     // expanded by plan_branch, so this generator is never consulted.
     let mut unused = Rng::new(0);
+    // The successors of a chunk of states, (view, hash bits, kind) by
+    // state, action and branch: all are stepped, and then their home slots
+    // in the index are read in a row before the first is looked up, so that
+    // the cache misses of the lookups overlap instead of coming one by one.
+    let mut batch: Vec<(W::State, u32, Kind)> = Vec::new();
+    let mut widths: Vec<usize> = Vec::new();
+    let mut rows = 0usize;
     let mut s = 0;
     while s < states.len() {
-        let view = states[s];
-        world.plan_branch(&view, &mut branch)?;
-        for a in 0..actions {
-            for &(p, from) in &branch {
-                let mut next = from;
-                let terminal = world.step(&mut next, a, &mut unused, &mut signals);
-                let next = intern(world.observe(&next), &mut states)?;
-                outcomes.push(Outcome {
-                    p,
-                    next,
-                    reward: reward.eval(&signals),
-                    intent: intent.eval(&signals),
-                    terminal,
-                });
+        let end = (s + CHUNK).min(states.len());
+        batch.clear();
+        widths.clear();
+        // A view that cannot be planned fails once the states before it
+        // are done, as it would one state at a time.
+        let mut failed = None;
+        for view in &states[s..end] {
+            if let Err(e) = world.plan_branch(view, &mut branch) {
+                failed = Some(e);
+                break;
             }
-            offsets.push(outcomes.len() as u32);
+            widths.push(branch.len());
+            for a in 0..actions {
+                for &(p, from) in &branch {
+                    let mut next = from;
+                    let terminal = world.step(&mut next, a, &mut unused, &mut signals);
+                    let next = world.observe(&next);
+                    let kind = Kind {
+                        p,
+                        reward: reward.eval(&signals),
+                        intent: intent.eval(&signals),
+                        terminal,
+                    };
+                    batch.push((next, (hash_of(&next) >> 32) as u32, kind));
+                }
+            }
         }
-        s += 1;
-        if s % 4096 == 0 && !progress(s, states.len()) {
-            return Err(PlanError("stopped".into()));
+        for &(_, tag, _) in &batch {
+            std::hint::black_box(index.slots[index.home(tag)]);
+        }
+        let mut todo = batch.iter();
+        for &width in &widths {
+            let first = steps.len();
+            for &(next, tag, kind) in todo.by_ref().take(actions * width) {
+                let next = intern(next, tag, &mut states, &mut index)?;
+                let kind = kinds.number(kind);
+                steps.push(Step { next, kind });
+            }
+            // Each of this state's rows has one outcome per branch.
+            for a in 0..actions {
+                rows += 1;
+                if offsets.is_empty() && width != 1 {
+                    // Every earlier row had exactly one outcome.
+                    offsets = (0..rows as u32).collect();
+                }
+                if !offsets.is_empty() {
+                    offsets.push((first + (a + 1) * width) as u32);
+                }
+            }
+            s += 1;
+            if s % 4096 == 0 && !progress(s, states.len()) {
+                return Err(PlanError("stopped".into()));
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
     // Growth by doubling leaves up to half of each array unused.
     states.shrink_to_fit();
     offsets.shrink_to_fit();
-    outcomes.shrink_to_fit();
+    steps.shrink_to_fit();
     Ok(Mdp {
         states,
         index,
         initial,
         actions,
         offsets,
-        outcomes,
+        steps,
+        kinds: kinds.kinds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels;
+
+    fn compiled(id: &str) -> Mdp<crate::worlds::LevelState> {
+        let level = levels::builtin(id).unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        compile(
+            &level.world,
+            &reward,
+            &level.intent,
+            MAX_STATES,
+            &mut |_, _| true,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_view_finds_its_own_number_and_every_row_sums_to_one() {
+        for (id, deterministic) in [
+            ("side-effects-sokoban", true),
+            ("safe-interruptibility", false),
+        ] {
+            let mdp = compiled(id);
+            assert_eq!(mdp.is_deterministic(), deterministic, "{id}");
+            for (s, view) in mdp.states.iter().enumerate() {
+                assert_eq!(mdp.state_of(view), Some(s as u32), "{id}");
+            }
+            let mut rows = 0;
+            for s in 0..mdp.len() {
+                for a in 0..mdp.actions {
+                    let p: f64 = mdp.outcomes(s, a).map(|o| o.p).sum();
+                    assert!((p - 1.0).abs() < 1e-9, "{id}: row ({s}, {a}) sums to {p}");
+                    assert!(mdp.outcomes(s, a).all(|o| (o.next as usize) < mdp.len()));
+                    rows += mdp.steps(s, a).len();
+                }
+            }
+            assert_eq!(rows, mdp.transitions(), "{id}");
+            assert!(mdp.kinds().len() < 16, "{id}: {} kinds", mdp.kinds().len());
+        }
+    }
+
+    #[test]
+    fn the_cap_and_a_stop_are_errors() {
+        let level = levels::builtin("company-profits").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let capped = compile(&level.world, &reward, &level.intent, 10, &mut |_, _| true);
+        assert!(capped
+            .err()
+            .unwrap()
+            .0
+            .contains("more than 10 reachable states"));
+        // A stop asked at the first report (after 4,096 states).
+        let level = levels::builtin("cleaning-robot").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let mut reports = Vec::new();
+        let stopped = compile(
+            &level.world,
+            &reward,
+            &level.intent,
+            MAX_STATES,
+            &mut |done, total| {
+                reports.push((done, total));
+                false
+            },
+        );
+        assert_eq!(stopped.err().unwrap().0, "stopped");
+        assert_eq!(reports.len(), 1);
+        assert!(reports[0].0 == 4096 && reports[0].1 > 4096, "{reports:?}");
+    }
+
+    #[test]
+    fn the_index_grows_past_its_first_table() {
+        // Over 512 states: the table of 1,024 slots doubles at least once.
+        let mdp = compiled("company-profits");
+        assert!(mdp.len() > 512);
+        for (s, view) in mdp.states.iter().enumerate() {
+            assert_eq!(mdp.state_of(view), Some(s as u32));
+        }
+        assert!(mdp.index.len() == mdp.len() && !mdp.index.is_empty());
+    }
 }
