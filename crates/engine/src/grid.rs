@@ -1576,16 +1576,12 @@ impl World for GridWorld {
         if v.flags & REVEALED == 0 {
             v.flags &= !(DRAW_INTERRUPT | DRAW_NO_INTERRUPT);
         }
-        if self.mechanics.tomatoes.is_some()
-            && self.tiles.get(v.agent as usize) == Some(&Tile::Bucket)
-        {
-            // From the bucket every tomato looks watered.
-            v.watered = if self.tomato_cells.len() == 32 {
-                u32::MAX
-            } else {
-                (1u32 << self.tomato_cells.len()) - 1
-            };
-        }
+        // From the bucket every tomato looks watered.
+        let on_bucket = self.mechanics.tomatoes.is_some()
+            & (self.tiles.get(v.agent as usize) == Some(&Tile::Bucket));
+        let tomatoes = self.tomato_cells.len().min(32) as u32;
+        let all = u32::MAX.checked_shr(32 - tomatoes).unwrap_or(0);
+        v.watered = if on_bucket { all } else { v.watered };
         v
     }
 
