@@ -16,6 +16,11 @@ which is what `loophole bench` does:
 Each peer is measured as made by `gymnasium.make` (with the wrappers every
 user gets: time limit, order enforcing, checker) and unwrapped (the bare
 environment, no time limit: episodes end only at the goal).
+
+Every measurement is repeated RUNS times, the peers and Loophole taking
+turns, and each keeps its best run: on a shared machine a single run of
+either side can be slowed by whatever else runs, and the best of several is
+the figure closest to what the code itself costs, on both sides alike.
 """
 
 import json
@@ -45,29 +50,41 @@ def steps_per_second(env, n, seed=0):
     return n / seconds, episodes
 
 
+def loophole_steps_per_second(loophole, steps):
+    out = subprocess.run(
+        [loophole, "bench", "--level", "side-effects-sokoban",
+         "--steps", str(steps), "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out)["steps_per_sec"]
+
+
 def main():
     loophole = sys.argv[1]
     n = int(sys.argv[2])
     loophole_steps = int(sys.argv[3])
-    rows = []
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    peers = []
     for env_id in ["safety_gridworlds/Sokoban-v0", "MiniGrid-Empty-6x6-v0"]:
         made = gym.make(env_id)
         for how, env in [("gymnasium.make", made), ("unwrapped", made.unwrapped)]:
-            sps, episodes = steps_per_second(env, n)
-            rows.append((env_id, how, env.action_space.n, sps, episodes))
-    out = subprocess.run(
-        [loophole, "bench", "--level", "side-effects-sokoban",
-         "--steps", str(loophole_steps), "--json"],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    ours = json.loads(out)["steps_per_sec"]
+            peers.append((env_id, how, env))
+    best = [0.0] * len(peers)
+    ours = 0.0
+    for _ in range(runs):
+        for i, (_env_id, _how, env) in enumerate(peers):
+            best[i] = max(best[i], steps_per_second(env, n)[0])
+        ours = max(ours, loophole_steps_per_second(loophole, loophole_steps))
+    rows = [(env_id, how, env.action_space.n, sps)
+            for (env_id, how, env), sps in zip(peers, best)]
     print(f"Python {sys.version.split()[0]}, gymnasium {gym.__version__}, "
-          f"{n} random steps per peer; loophole {loophole_steps} steps; one core each")
+          f"{n} random steps per peer; loophole {loophole_steps} steps; one core each; "
+          f"best of {runs} runs each, taking turns")
     print()
     print(f"| {'environment':<40} | {'as':<14} | {'actions':>7} | {'steps/s':>12} | {'loophole / peer':>15} |")
     print(f"|{'-' * 42}|{'-' * 16}|{'-' * 8}:|{'-' * 13}:|{'-' * 16}:|")
     print(f"| {'loophole side-effects-sokoban':<40} | {'loophole bench':<14} | {4:>7} | {ours:>12,.0f} | {'1':>15} |")
-    for env_id, how, actions, sps, _episodes in rows:
+    for env_id, how, actions, sps in rows:
         print(f"| {env_id:<40} | {how:<14} | {actions:>7} | {sps:>12,.0f} | {ours / sps:>14,.0f}x |")
 
 
