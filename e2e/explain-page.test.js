@@ -46,8 +46,19 @@ describe('the explainer page', () => {
     const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 844 } });
     await page.addInitScript(() => {
       window.__shift = 0;
+      window.__shifts = [];
+      const name = (n) => {
+        if (!n || n.nodeType !== 1) return String(n && n.nodeName);
+        const w = n.closest('[data-widget]');
+        return `${n.tagName.toLowerCase()}${n.className ? '.' + String(n.className).split(' ')[0] : ''}` +
+          (w ? ` in ${w.dataset.widget}` : '');
+      };
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+        for (const e of list.getEntries()) {
+          if (e.hadRecentInput) continue;
+          window.__shift += e.value;
+          window.__shifts.push(`${e.value.toFixed(3)}: ${(e.sources || []).map((s) => name(s.node)).join(', ')}`);
+        }
       }).observe({ type: 'layout-shift', buffered: true });
     });
     await page.goto(env.server.url + '/');
@@ -56,7 +67,8 @@ describe('the explainer page', () => {
     for (const n of names) await mountedWidget(page, n);
     await page.waitForLoadState('networkidle');
     const shift = await page.evaluate(() => window.__shift);
-    assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+    const shifts = await page.evaluate(() => window.__shifts);
+    assert.ok(shift < 0.1, `cumulative layout shift ${shift}: ${shifts.join('; ')}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the page is ${width} px wide at 390`);
     assert.deepEqual(problems, []);

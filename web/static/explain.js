@@ -11,16 +11,24 @@ function mountOne(box) {
   if (box.dataset.mounted) return;
   box.dataset.mounted = 'loading';
   const name = box.dataset.widget;
-  // Every widget has its own stylesheet beside its module.
+  // Every widget has its own stylesheet beside its module. The widget is
+  // built once both have arrived: built before its styles, it would be laid
+  // out twice, and what it shows would jump.
+  let styled = Promise.resolve();
   if (!document.querySelector(`link[data-widget-css="${name}"]`)) {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
     link.href = `/static/explain/${name}.css`;
     link.dataset.widgetCss = name;
+    styled = new Promise((done) => {
+      link.addEventListener('load', done);
+      // Without its styles a widget still works; it is not held back.
+      link.addEventListener('error', done);
+    });
     document.head.appendChild(link);
   }
-  import(`/static/explain/${name}.js`)
-    .then((mod) => {
+  Promise.all([import(`/static/explain/${name}.js`), styled])
+    .then(([mod]) => {
       box.replaceChildren();
       mod.mount(box);
       box.dataset.mounted = 'yes';

@@ -10,6 +10,13 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 export function mount(box) {
   const root = el('div', { className: 'demo-conflict' }, box);
+  // Its bars, table and chart take their size from the answer: the widget
+  // stays invisible (its box keeps its height) until the first answer, so
+  // that nothing in it moves while it fills in.
+  root.style.visibility = 'hidden';
+  const reveal = () => {
+    root.style.visibility = '';
+  };
   const controls = el('div', { className: 'fw-controls' }, root);
   const knobs = ['helpful', 'harmless', 'honest'].map((aim) => [
     aim,
@@ -31,6 +38,7 @@ export function mount(box) {
   const summary = el('p', { className: 'demo-summary', 'aria-live': 'polite', 'data-testid': 'conflict-summary' }, root);
 
   const show = (r) => {
+    reveal();
     err.hide();
     note.textContent = r.simulation;
     bars.replaceChildren();
@@ -72,7 +80,10 @@ export function mount(box) {
   };
   const ask = latestOnly('/api/explain/conflict', {
     onResult: show,
-    onError: (e) => err.show(messageOf(e)),
+    onError: (e) => {
+      reveal();
+      err.show(messageOf(e));
+    },
   });
   const body0 = () => Object.fromEntries(knobs.map(([aim, s]) => [aim, s.read()]));
   const later = debounce(() => ask(body0()), 150);
