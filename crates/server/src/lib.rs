@@ -47,11 +47,12 @@ mod state;
 mod sweep;
 mod wire;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -148,6 +149,10 @@ pub struct Connections {
     /// accepting: a new client waits in the operating system's queue until
     /// one closes (or gives up on its own), and is not refused.
     pub max_connections: u32,
+    /// Connections open at once from one client address. A client that
+    /// already holds this many has its next connection closed at once, so
+    /// that one address cannot take every connection for itself.
+    pub max_per_client: u32,
 }
 
 impl Default for Connections {
@@ -155,6 +160,8 @@ impl Default for Connections {
         Connections {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
+            // A browser opens at most six to a host, plus event streams.
+            max_per_client: 64,
         }
     }
 }
@@ -189,6 +196,7 @@ pub async fn serve_with(
     let max = limits.max_connections.clamp(1, MAX_CONNECTIONS);
     let open = Arc::new(Semaphore::new(max as usize));
     let (closing, closing_rx) = watch::channel(false);
+    let per_client = Arc::new(Mutex::new(HashMap::new()));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // A free connection slot first, so that at the limit nothing more is accepted.
@@ -212,13 +220,18 @@ pub async fn serve_with(
                 }
             },
         };
+        let Some(client) = ClientSlot::take(&per_client, remote.ip(), limits.max_per_client) else {
+            // Over its share: closed without an answer, its slot free again.
+            drop(stream);
+            continue;
+        };
         tokio::spawn(serve_connection(
             stream,
             remote,
             router.clone(),
             limits.header_read_timeout,
             closing_rx.clone(),
-            slot,
+            (slot, client),
         ));
     }
     drop(listener);
@@ -233,15 +246,54 @@ pub async fn serve_with(
 /// The most connections [`Connections::max_connections`] can allow.
 const MAX_CONNECTIONS: u32 = 1 << 20;
 
+/// Connections open per client address.
+type PerClient = Arc<Mutex<HashMap<IpAddr, u32>>>;
+
+/// One open connection of a client, counted until it is dropped.
+struct ClientSlot {
+    open: PerClient,
+    ip: IpAddr,
+}
+
+impl ClientSlot {
+    /// Counts a new connection from `ip`, unless it already has `max` open.
+    fn take(open: &PerClient, ip: IpAddr, max: u32) -> Option<ClientSlot> {
+        let mut counts = open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = counts.entry(ip).or_insert(0);
+        if *n >= max.max(1) {
+            return None;
+        }
+        *n += 1;
+        Some(ClientSlot {
+            open: open.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut counts = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = counts.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                // The table holds only clients with connections open.
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
+
 /// Serves one connection until the client closes it, its headers are too
-/// slow, or the server shuts down; `_slot` frees its place when it ends.
+/// slow, or the server shuts down; `_slots` free its places (among all
+/// connections, and among its client's) when it ends.
 async fn serve_connection(
     stream: TcpStream,
     remote: SocketAddr,
     router: Router,
     header_read_timeout: Duration,
     mut closing: watch::Receiver<bool>,
-    _slot: OwnedSemaphorePermit,
+    _slots: (OwnedSemaphorePermit, ClientSlot),
 ) {
     let service = service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(remote));

@@ -1,7 +1,8 @@
 //! The serve loop on a real socket: a client whose request headers never
 //! finish is closed after the header timeout, connections beyond the limit
-//! wait to be accepted, and a run's event stream outlasts the header timeout
-//! and a graceful shutdown (docs/ROBUSTNESS.md).
+//! wait to be accepted, one client's connections beyond its share are
+//! closed, and a run's event stream outlasts the header timeout and a
+//! graceful shutdown (docs/ROBUSTNESS.md).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -138,6 +139,7 @@ async fn beyond_the_connection_limit_the_server_waits_to_accept() {
     let server = Server::start(Connections {
         header_read_timeout: Duration::from_secs(30),
         max_connections: 2,
+        ..Connections::default()
     })
     .await;
     let addr = server.addr;
@@ -175,6 +177,76 @@ async fn beyond_the_connection_limit_the_server_waits_to_accept() {
         .starts_with("HTTP/1.1 200 OK"));
 
     drop((second, third));
+    server.stop().await;
+}
+
+/// Connects to `addr` from the loopback address `from` (any port).
+async fn connect_from(from: [u8; 4], addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(SocketAddr::from((from, 0)))
+        .expect("binding a loopback address");
+    socket.connect(addr).await.unwrap()
+}
+
+#[tokio::test]
+async fn one_client_cannot_take_every_connection() {
+    let server = Server::start(Connections {
+        header_read_timeout: Duration::from_secs(30),
+        max_per_client: 3,
+        ..Connections::default()
+    })
+    .await;
+    let addr = server.addr;
+    let request = get(addr, "/api/levels/boat-race");
+
+    // One client holds its three connections, idle...
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect_from([127, 0, 0, 1], addr).await);
+    }
+    assert!(exchange(&mut held[0], &request)
+        .await
+        .starts_with("HTTP/1.1 200 OK"));
+    // ...so its fourth is closed without an answer,
+    let mut fourth = connect_from([127, 0, 0, 1], addr).await;
+    let _ = fourth.write_all(request.as_bytes()).await;
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), fourth.read_to_end(&mut rest))
+        .await
+        .expect("the fourth connection is closed at once");
+    if closed.is_ok() {
+        assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    }
+    // while another address is served as usual,
+    let mut other = connect_from([127, 0, 0, 2], addr).await;
+    assert!(exchange(&mut other, &request)
+        .await
+        .starts_with("HTTP/1.1 200 OK"));
+    // and once the first client closes one of its own, it may open another.
+    drop(held.pop());
+    let mut again = None;
+    for _ in 0..50 {
+        // The server counts the closed one off as soon as it notices.
+        let mut stream = connect_from([127, 0, 0, 1], addr).await;
+        if stream.write_all(request.as_bytes()).await.is_ok() {
+            let mut first = [0u8; 1];
+            if matches!(
+                tokio::time::timeout(Duration::from_secs(2), stream.peek(&mut first)).await,
+                Ok(Ok(1))
+            ) {
+                again = Some(stream);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut again = again.expect("a new connection is served once one closed");
+    let mut answer = vec![0u8; 15];
+    again.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200 OK");
+
+    drop((held, other, again));
     server.stop().await;
 }
 
