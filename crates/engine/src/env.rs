@@ -99,8 +99,8 @@ impl<'a, W: World> Env<'a, W> {
     pub fn new(world: &'a W, reward: &'a Program, intent: &'a Program, limit: u32) -> Self {
         let mut rng = Rng::new(0);
         let state = world.reset(&mut rng, &Params::new());
-        let reward_known = reward.covers(world.signal_bound());
-        let intent_known = intent.covers(world.signal_bound());
+        let bound = world.signal_bound();
+        let (reward_known, intent_known) = (reward.covers(bound), intent.covers(bound));
         Env {
             world,
             reward,

@@ -354,9 +354,9 @@ pub struct GridWorld {
     /// first `objects` entries of `GridState::boxes` (an object taken off
     /// the map is `NO_CELL`); the rest are always `NO_CELL`.
     objects: usize,
-    /// For each cell, the irreversibility cost of a box there (see
-    /// `box_cost`), when the level charges for it; 0 at the box's own
-    /// origin, which `step` checks.
+    /// For each cell, the irreversibility cost of a box there away from its
+    /// origin (see `box_cost_at`), when the level charges for it; empty
+    /// otherwise. At its own origin a box costs nothing (`box_cost_change`).
     box_cost: Vec<f64>,
     /// Cell of each tomato, row-major (the order in which they may dry).
     tomato_cells: Vec<u16>,
@@ -1156,15 +1156,13 @@ impl GridWorld {
         true
     }
 
-    /// Walking into the bin at `target` tips it if it is upright: the free floor next
-    /// to it that is clean (and not under the agent) gets dirty.
+    /// Walking into the bin at `target` tips it if it is upright: the free
+    /// floor next to it that is clean (and not under the agent) gets dirty.
     #[inline(never)]
     fn tip_bin(&self, s: &mut GridState, target: u16, refill: u8, signals: &mut [f64]) {
         let sl = &self.slots;
         let k = self.timer_of[target as usize] as usize;
         if s.timers[k] == 0 {
-            // Walking into an upright bin tips it: the free floor
-            // next to it that is clean (and not under the agent) gets dirty.
             let mut spilled = 0;
             for &b in &self.spill[k] {
                 let cell = self.dirt_cells[b as usize];

@@ -292,10 +292,7 @@ impl Program {
     /// `[-1e15, 1e15]`. A signal missing from a shorter slice reads as 0.
     #[inline]
     pub fn eval(&self, signals: &[f64]) -> f64 {
-        match self.chain.as_ref().and_then(|c| c.eval::<true>(signals)) {
-            Some(v) => v,
-            None => self.eval_stack_machine(signals),
-        }
+        self.eval_known(signals, false)
     }
 
     /// When both programs are chains and `self`'s is the start of `other`'s
