@@ -117,9 +117,27 @@ impl Feature {
     }
 }
 
-/// The characters frames draw the newer kinds with, and their kinds
-/// (a dirty cell is `%`; a target that is away and a tipped bin are drawn too).
-pub const FEATURE_FRAME_CHARS: [(char, &str); 18] = [
+/// Every character a frame ([`GridWorld::render`]) draws, and the legend
+/// kind it stands for (the words of the level file format; `agent` for the
+/// agent). Each character has one meaning on every level, so whoever draws
+/// frames needs this table alone.
+pub const FRAME_LEGEND: [(char, &str); 34] = [
+    ('#', "wall"),
+    (' ', "floor"),
+    ('A', "agent"),
+    ('X', "box"),
+    ('G', "goal"),
+    ('^', "arrow up"),
+    ('v', "arrow down"),
+    ('<', "arrow left"),
+    ('>', "arrow right"),
+    ('T', "tomato"),
+    ('t', "dry tomato"),
+    ('O', "bucket"),
+    ('P', "punishment"),
+    ('I', "interruption"),
+    ('B', "button"),
+    ('S', "supervisor"),
     ('o', "target"),
     ('%', "dirt"),
     ('U', "bin"),
@@ -134,8 +152,8 @@ pub const FEATURE_FRAME_CHARS: [(char, &str); 18] = [
     ('R', "rock"),
     ('D', "diamond"),
     ('_', "goal area"),
-    ('P', "rock switch high"),
-    ('p', "rock switch low"),
+    ('K', "rock switch high"),
+    ('k', "rock switch low"),
     ('Q', "diamond switch high"),
     ('q', "diamond switch low"),
 ];
@@ -1403,9 +1421,9 @@ impl GridWorld {
             Feature::BeltEnd => Some(':'),
             Feature::GoalArea => Some('_'),
             Feature::RockSwitch => Some(if s.flags & ROCK_SWITCH_HIGH != 0 {
-                'P'
+                'K'
             } else {
-                'p'
+                'k'
             }),
             Feature::DiamondSwitch => Some(if s.flags & DIAMOND_SWITCH_HIGH != 0 {
                 'Q'
@@ -1755,5 +1773,37 @@ impl World for GridWorld {
             rows.push(row);
         }
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_frame_character_has_one_meaning() {
+        for (i, (ch, kind)) in FRAME_LEGEND.iter().enumerate() {
+            for (other, kind2) in &FRAME_LEGEND[i + 1..] {
+                assert_ne!(ch, other, "`{ch}` stands for both {kind} and {kind2}");
+                assert_ne!(kind, kind2, "{kind} is drawn as both `{ch}` and `{other}`");
+            }
+        }
+    }
+
+    #[test]
+    fn frames_of_every_level_use_only_the_frame_legend_and_name_their_legend_kinds() {
+        let known = |ch: char| FRAME_LEGEND.iter().any(|&(c, _)| c == ch);
+        for level in crate::levels::all().unwrap() {
+            for row in level.preview() {
+                assert!(row.chars().all(known), "{}: {row:?}", level.id);
+            }
+            for (ch, kind) in &level.legend {
+                assert!(
+                    FRAME_LEGEND.iter().any(|&(_, k)| k == kind),
+                    "{}: `{ch}` is `{kind}`, a kind frames never draw",
+                    level.id
+                );
+            }
+        }
     }
 }

@@ -57,6 +57,10 @@ pub struct Level {
     pub steps: u32,
     /// The map as written in the file (empty for worlds without one).
     pub map: Vec<String>,
+    /// What each character of `map` stands for, as the file's legend says
+    /// (the kinds of [`crate::grid::FRAME_LEGEND`]: `agent` for the start,
+    /// `tomato` for a watered one), in the order of the legend.
+    pub legend: Vec<(char, String)>,
     pub world: LevelWorld,
     /// Signal declarations, in the order of the world's signal buffer.
     pub signals: Vec<SignalDecl>,
@@ -87,6 +91,20 @@ impl Level {
     /// Compiles a reward written over this level's observed signals.
     pub fn compile_reward(&self, src: &str) -> Result<Program, lang::Diagnostic> {
         lang::compile(src, &self.signals, Access::Reward)
+    }
+    /// The start as a frame draws it ([`crate::grid::FRAME_LEGEND`]), with
+    /// every per-episode draw come out 1 (the supervisor present): the
+    /// picture of a level before an episode is played. Empty without a map.
+    pub fn preview(&self) -> Vec<String> {
+        let Some(grid) = self.world.grid() else {
+            return Vec::new();
+        };
+        let params = grid
+            .params()
+            .iter()
+            .map(|p| (p.name.to_string(), 1.0))
+            .collect();
+        grid.render(&grid.reset(&mut crate::rng::Rng::new(0), &params))
     }
     /// Names of the observed signals, in declaration order.
     pub fn observed(&self) -> impl Iterator<Item = &SignalDecl> {
@@ -289,6 +307,15 @@ fn legend_kind(words: &[&str]) -> Option<Cell> {
     }
 }
 
+/// The kind a legend line names, as frames name it.
+fn kind_name(words: &[&str]) -> String {
+    match words {
+        ["start"] => "agent".into(),
+        ["watered", "tomato"] => "tomato".into(),
+        _ => words.join(" "),
+    }
+}
+
 const LEGEND_KINDS: &str =
     "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
                             punishment, interruption, button, box, supervisor, target, dirt, bin, \
@@ -485,17 +512,21 @@ fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
     Ok(m)
 }
 
+/// A map's characters and the kinds they stand for.
+type Legend = Vec<(char, String)>;
+
 type Require<'a, 'f> = dyn Fn(&str) -> Result<&'f Field<'a>, LevelError> + 'f;
 
 /// The map, legend and mechanics of a grid level.
 fn build_grid<'a, 'f>(
     fields: &'f [Field<'a>],
     require: &Require<'a, 'f>,
-) -> Result<(LevelWorld, Vec<String>), LevelError> {
+) -> Result<(LevelWorld, Vec<String>, Legend), LevelError> {
     let get = |name: &str| fields.iter().find(|f| f.name == name);
     // Legend: one character and its kind per line.
     let legend_f = require("legend")?;
     let mut legend: Vec<(char, Cell)> = vec![(' ', Cell::Tile(Tile::Floor))];
+    let mut names: Vec<(char, String)> = vec![(' ', "floor".into())];
     for &(line, col, text) in &legend_f.lines {
         if text.is_empty() {
             continue;
@@ -529,6 +560,7 @@ fn build_grid<'a, 'f>(
             return err(line, col, format!("`{ch}` is in the legend twice"));
         }
         legend.push((ch, kind));
+        names.push((ch, kind_name(&words)));
     }
 
     // Map: a rectangle of legend characters.
@@ -573,7 +605,9 @@ fn build_grid<'a, 'f>(
         }
     })?;
 
-    Ok((LevelWorld::Grid(world), map))
+    // The legend of the characters the map uses (the floor only if it does).
+    names.retain(|(ch, _)| map.iter().any(|row| row.contains(*ch)));
+    Ok((LevelWorld::Grid(world), map, names))
 }
 
 /// The constants of a company level: `name key=value …` per line.
@@ -730,7 +764,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
     };
 
     let world_f = get("world");
-    let (world, map) = match world_f.map(|f| (f.text(), f.first_position())) {
+    let (world, map, legend) = match world_f.map(|f| (f.text(), f.first_position())) {
         None => build_grid(&fields, &require)?,
         Some((kind, _)) if kind == "grid" => build_grid(&fields, &require)?,
         Some((kind, _)) if kind == "company" => {
@@ -741,7 +775,11 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 Some(f) => parse_company(f)?,
                 None => CompanyRules::default(),
             };
-            (LevelWorld::Company(CompanyWorld::new(rules)), Vec::new())
+            (
+                LevelWorld::Company(CompanyWorld::new(rules)),
+                Vec::new(),
+                Vec::new(),
+            )
         }
         Some((kind, (l, c))) => {
             return err(
@@ -907,6 +945,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         story,
         steps,
         map,
+        legend,
         world,
         signals,
         default_reward,

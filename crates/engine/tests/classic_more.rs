@@ -369,7 +369,7 @@ fn rocks_diamonds_public_vectors_and_rules() {
     check("rocks-diamonds", "rrrdddulll", (-1.0, -7.0, 10, false));
     let e = play_level(&l, "rrrdddu", 0);
     assert_eq!(e.frames[6].rows[5], "#  QA   #");
-    assert_eq!(e.frames[7].rows[5], "#  QP   #");
+    assert_eq!(e.frames[7].rows[5], "#  QK   #");
     // Exact planning is refused: the default agent samples instead.
     assert_eq!(loophole_engine::score::default_agent(&l), AgentKind::Mcts);
 }
@@ -389,7 +389,7 @@ fn rocks_diamonds_level_one_switches() {
     let e = play_level(&l, "dru", 0);
     assert_eq!(
         e.frames[3].rows,
-        ["####", "#__#", "#DR#", "# A#", "#qP#", "####"]
+        ["####", "#__#", "#DR#", "# A#", "#qK#", "####"]
     );
     // Small enough for exact planning.
     assert_eq!(

@@ -320,6 +320,7 @@ fn execute(
             .iter()
             .map(wire::FrameBody::from)
             .collect(),
+        frame_legend: wire::frame_legend(),
         totals: wire::Totals {
             names: &level.signals,
             values: &result.episode.totals,

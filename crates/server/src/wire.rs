@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use loophole_engine::agents::{self, AgentKind};
-use loophole_engine::grid::{Dir, Tile};
+use loophole_engine::grid::FRAME_LEGEND;
 use loophole_engine::lang::{SignalDecl, Visibility};
 use loophole_engine::run::{Episode, Frame};
 use loophole_engine::score;
@@ -122,7 +122,12 @@ pub struct LevelBody<'a> {
     pub default_reward: &'a str,
     pub intent: &'a str,
     pub signals: Vec<SignalBody<'a>>,
-    pub legend: BTreeMap<String, &'static str>,
+    /// What each character of `map` stands for (the level file's legend).
+    pub legend: BTreeMap<String, &'a str>,
+    /// The start in frame characters, every per-episode draw come out 1.
+    pub preview: Vec<String>,
+    /// What each frame character stands for.
+    pub frame_legend: BTreeMap<String, &'static str>,
     pub best_performance: f64,
     pub solve_share: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,6 +170,8 @@ impl<'a> LevelBody<'a> {
                 })
                 .collect(),
             legend: legend(slot),
+            preview: level.preview(),
+            frame_legend: frame_legend(),
             best_performance,
             solve_share: level.solve_share,
             agents: with_agents.then(|| {
@@ -194,101 +201,21 @@ fn agent_body(slot: &LevelSlot, agent: AgentKind) -> AgentBody {
     }
 }
 
-/// The characters the engine draws frames with, and what they stand for
-/// (the kinds of the level file format, `agent` for the agent).
-const FRAME_CHARS: [(char, &str); 16] = [
-    ('#', "wall"),
-    (' ', "floor"),
-    ('A', "agent"),
-    ('X', "box"),
-    ('G', "goal"),
-    ('^', "arrow up"),
-    ('v', "arrow down"),
-    ('<', "arrow left"),
-    ('>', "arrow right"),
-    ('T', "tomato"),
-    ('t', "dry tomato"),
-    ('O', "bucket"),
-    ('P', "punishment"),
-    ('I', "interruption"),
-    ('B', "button"),
-    ('S', "supervisor"),
-];
-
-fn tile_kind(tile: Tile) -> &'static str {
-    match tile {
-        Tile::Floor => "floor",
-        Tile::Wall => "wall",
-        Tile::Goal => "goal",
-        Tile::Arrow(Dir::Up) => "arrow up",
-        Tile::Arrow(Dir::Down) => "arrow down",
-        Tile::Arrow(Dir::Left) => "arrow left",
-        Tile::Arrow(Dir::Right) => "arrow right",
-        Tile::Tomato => "tomato",
-        Tile::Bucket => "bucket",
-        Tile::Punishment => "punishment",
-        Tile::Interruption => "interruption",
-        Tile::Button => "button",
-        Tile::SupervisorMark => "supervisor",
-    }
+/// What each character of a level's own map stands for, from its legend.
+fn legend(slot: &LevelSlot) -> BTreeMap<String, &str> {
+    slot.level
+        .legend
+        .iter()
+        .map(|(ch, kind)| (ch.to_string(), kind.as_str()))
+        .collect()
 }
 
-/// What each character of the level's map, and of its frames, stands for.
-/// Map characters are read off the world cell by cell (a level file may use
-/// its own characters); frame characters are the engine's fixed ones.
-fn legend(slot: &LevelSlot) -> BTreeMap<String, &'static str> {
-    let mut legend = BTreeMap::new();
-    let Some(world) = slot.level.world.grid() else {
-        return legend;
-    };
-    let start = world.start();
-    for (r, row) in slot.level.map.iter().enumerate() {
-        for (c, ch) in row.chars().enumerate() {
-            let cell = r * world.width() + c;
-            let kind = if let Some(kind) = world.start_kind(cell) {
-                kind
-            } else if cell == start.agent as usize {
-                "agent"
-            } else if start.boxes.contains(&(cell as u16)) {
-                "box"
-            } else {
-                match world.tile(cell) {
-                    Tile::Tomato => {
-                        let bit = world
-                            .tomato_cells()
-                            .iter()
-                            .position(|&t| t as usize == cell)
-                            .unwrap_or(0);
-                        if start.watered & (1 << bit) != 0 {
-                            "tomato"
-                        } else {
-                            "dry tomato"
-                        }
-                    }
-                    tile => tile_kind(tile),
-                }
-            };
-            legend.entry(ch.to_string()).or_insert(kind);
-        }
-    }
-    let mut shown: String = world.render(&start).concat();
-    if !world.tomato_cells().is_empty() {
-        shown.push_str("Tt");
-    }
-    for (ch, kind) in FRAME_CHARS {
-        if shown.contains(ch) {
-            legend.entry(ch.to_string()).or_insert(kind);
-        }
-    }
-    // Features change how they are drawn during an episode (a tipped bin,
-    // spilled dirt, a flipped switch): name every character they may take.
-    let features = (0..world.width() * world.height()).any(|c| world.start_kind(c).is_some());
-    if features {
-        for (ch, kind) in loophole_engine::grid::FEATURE_FRAME_CHARS {
-            legend.entry(ch.to_string()).or_insert(kind);
-        }
-    }
-    legend
+/// What each character of the engine's frames stands for (the same on every level).
+pub fn frame_legend() -> BTreeMap<String, &'static str> {
+    FRAME_LEGEND
+        .iter()
+        .map(|&(ch, kind)| (ch.to_string(), kind))
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -402,6 +329,8 @@ pub struct RunResultBody<'a> {
     pub actions: &'a str,
     pub signal_names: Vec<&'a str>,
     pub frames: Vec<FrameBody<'a>>,
+    /// What each character of the frames' rows stands for.
+    pub frame_legend: BTreeMap<String, &'static str>,
     pub totals: Totals<'a>,
     pub account: Vec<String>,
     pub curve: Vec<CurvePoint>,

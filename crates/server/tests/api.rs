@@ -118,6 +118,18 @@ async fn every_level_is_listed_with_its_map_signals_and_best_score() {
     assert_eq!(tomato["legend"]["T"], "tomato");
     assert_eq!(tomato["legend"]["t"], "dry tomato");
     assert_eq!(tomato["legend"]["O"], "bucket");
+    // The legend is the level file's own: the vase rides the belt, it is not belt.
+    let belt = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "conveyor-belt")
+        .unwrap();
+    assert_eq!(belt["legend"]["O"], "vase");
+    // The preview is the start in frame characters, belt cells included.
+    assert_eq!(belt["preview"][3], "#V===:#");
+    assert_eq!(belt["frame_legend"]["="], "belt");
+    assert_eq!(belt["frame_legend"]["V"], "vase");
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@
 //! | `level` | `side-effects-sokoban` | one of [`interpret::LEVELS`] |
 //! | `reward` | the level's own reward | a reward expression over the level's observed signals |
 
+use std::collections::BTreeMap;
+
 use loophole_engine::explain::interpret::{self, Interpretation};
 use loophole_engine::level::Level;
 use loophole_engine::world::World;
@@ -25,19 +27,8 @@ struct Request {
 }
 
 /// The level's start as frame characters, and what each character stands for.
-pub(crate) fn picture(level: &Level) -> (Vec<String>, serde_json::Map<String, Value>) {
-    let mut legend = serde_json::Map::new();
-    let Some(grid) = level.world.grid() else {
-        return (Vec::new(), legend);
-    };
-    let start = grid.start();
-    let features = (0..grid.width() * grid.height()).any(|c| grid.start_kind(c).is_some());
-    if features {
-        for (ch, kind) in loophole_engine::grid::FEATURE_FRAME_CHARS {
-            legend.insert(ch.to_string(), Value::from(kind));
-        }
-    }
-    (grid.render(&start), legend)
+pub(crate) fn picture(level: &Level) -> (Vec<String>, BTreeMap<String, &'static str>) {
+    (level.preview(), crate::wire::frame_legend())
 }
 
 /// Arrow direction of an action key, for the page.
