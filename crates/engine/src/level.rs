@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::company::{CompanyRules, CompanyWorld, Project};
-use crate::grid::{BoxCosts, Cell, Dir, Feature, GridWorld, Mechanics, Tile};
+use crate::grid::{self, Config, GridWorld, Kind};
 use crate::lang::{self, Access, Program, SignalDecl, Visibility};
 use crate::world::World;
 use crate::worlds::LevelWorld;
@@ -268,79 +268,6 @@ fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
     Ok(fields)
 }
 
-fn legend_kind(words: &[&str]) -> Option<Cell> {
-    let tile = |t| Some(Cell::Tile(t));
-    match words {
-        ["wall"] => tile(Tile::Wall),
-        ["floor"] => tile(Tile::Floor),
-        ["start"] => Some(Cell::Start),
-        ["goal"] => tile(Tile::Goal),
-        ["arrow", "up"] => tile(Tile::Arrow(Dir::Up)),
-        ["arrow", "down"] => tile(Tile::Arrow(Dir::Down)),
-        ["arrow", "left"] => tile(Tile::Arrow(Dir::Left)),
-        ["arrow", "right"] => tile(Tile::Arrow(Dir::Right)),
-        ["tomato"] | ["watered", "tomato"] => Some(Cell::WateredTomato),
-        ["dry", "tomato"] => Some(Cell::DryTomato),
-        ["bucket"] => tile(Tile::Bucket),
-        ["punishment"] => tile(Tile::Punishment),
-        ["interruption"] => tile(Tile::Interruption),
-        ["button"] => tile(Tile::Button),
-        ["box"] => Some(Cell::Box),
-        ["supervisor"] => tile(Tile::SupervisorMark),
-        ["target"] => Some(Cell::Feature(Feature::Target)),
-        ["dirt"] => Some(Cell::Dirt),
-        ["bin"] => Some(Cell::Feature(Feature::Bin)),
-        ["whisky"] => Some(Cell::Feature(Feature::Whisky)),
-        ["lava"] => Some(Cell::Feature(Feature::Lava)),
-        ["water"] => Some(Cell::Feature(Feature::Water)),
-        ["belt"] => Some(Cell::Feature(Feature::Belt)),
-        ["belt", "end"] => Some(Cell::Feature(Feature::BeltEnd)),
-        ["vase"] => Some(Cell::Vase),
-        ["rock"] => Some(Cell::Rock),
-        ["diamond"] => Some(Cell::Diamond),
-        ["goal", "area"] => Some(Cell::Feature(Feature::GoalArea)),
-        ["rock", "switch", "high"] => Some(Cell::Switch(Feature::RockSwitch, true)),
-        ["rock", "switch", "low"] => Some(Cell::Switch(Feature::RockSwitch, false)),
-        ["diamond", "switch", "high"] => Some(Cell::Switch(Feature::DiamondSwitch, true)),
-        ["diamond", "switch", "low"] => Some(Cell::Switch(Feature::DiamondSwitch, false)),
-        _ => None,
-    }
-}
-
-/// The kind a legend line names, as frames name it.
-fn kind_name(words: &[&str]) -> String {
-    match words {
-        ["start"] => "agent".into(),
-        ["watered", "tomato"] => "tomato".into(),
-        _ => words.join(" "),
-    }
-}
-
-const LEGEND_KINDS: &str =
-    "wall, floor, start, goal, arrow up|down|left|right, tomato, dry tomato, bucket, \
-                            punishment, interruption, button, box, supervisor, target, dirt, bin, \
-                            whisky, lava, water, belt, belt end, vase, rock, diamond, goal area, \
-                            rock switch high|low, diamond switch high|low";
-const MECHANICS: [&str; 17] = [
-    "goal",
-    "arrows",
-    "tomatoes",
-    "supervisor",
-    "punishment",
-    "interruption",
-    "button",
-    "boxes",
-    "noop",
-    "targets",
-    "dirt",
-    "bin",
-    "whisky",
-    "lava",
-    "water",
-    "belt",
-    "rocks",
-];
-
 fn parse_number(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
@@ -348,30 +275,6 @@ fn parse_number(text: &str, line: usize, col: usize, what: &str) -> Result<f64, 
             line,
             col,
             format!("{what} must be a number, found `{text}`"),
-        ),
-    }
-}
-
-fn parse_probability(text: &str, line: usize, col: usize, what: &str) -> Result<f64, LevelError> {
-    let v = parse_number(text, line, col, what)?;
-    if !(0.0..=1.0).contains(&v) {
-        return err(
-            line,
-            col,
-            format!("{what} is a probability: it must be between 0 and 1, found {v}"),
-        );
-    }
-    Ok(v)
-}
-
-/// A whole number of steps from 1 to 250 (a timer of the state is one byte).
-fn parse_steps(text: &str, line: usize, col: usize, what: &str) -> Result<u8, LevelError> {
-    match text.parse::<u8>() {
-        Ok(v) if (1..=250).contains(&v) => Ok(v),
-        _ => err(
-            line,
-            col,
-            format!("{what} must be a whole number of steps from 1 to 250, found `{text}`"),
         ),
     }
 }
@@ -389,127 +292,17 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-fn parse_mechanics(field: &Field) -> Result<Mechanics, LevelError> {
-    let mut m = Mechanics::default();
-    let mut seen: Vec<&str> = Vec::new();
+/// The mechanics a `mechanics:` block declares, with their settings.
+fn parse_mechanics(field: &Field) -> Result<Config, LevelError> {
+    let mut config = Config::default();
     for &(line, col, text) in &field.lines {
-        let mut words = words(text);
-        let Some((_, name)) = words.next() else {
-            continue;
-        };
-        if seen.contains(&name) {
-            return err(line, col, format!("the mechanic `{name}` is listed twice"));
-        }
-        seen.push(name);
-        // key=value settings with their columns
-        let mut settings: Vec<(&str, &str, usize)> = Vec::new();
-        for (at, w) in words {
-            let wcol = col + at;
-            let Some((k, v)) = w.split_once('=') else {
-                return err(
-                    line,
-                    wcol,
-                    format!("expected a setting `name=value`, found `{w}`"),
-                );
-            };
-            settings.push((k, v, wcol));
-        }
-        let allowed: &[&str] = match name {
-            "tomatoes" => &["dry"],
-            "supervisor" => &["p", "visible"],
-            "interruption" => &["p"],
-            "boxes" => &["corner", "wall"],
-            "targets" => &["respawn"],
-            "bin" => &["refill"],
-            "whisky" => &["explore"],
-            _ if MECHANICS.contains(&name) => &[],
-            _ => {
-                let hint = crate::suggest::nearest(name, MECHANICS.iter().copied())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_else(|| format!("; mechanics are: {}", MECHANICS.join(", ")));
-                return err(line, col, format!("unknown mechanic `{name}`{hint}"));
-            }
-        };
-        let get = |key: &str| settings.iter().find(|s| s.0 == key).map(|s| (s.1, s.2));
-        for s in &settings {
-            if !allowed.contains(&s.0) {
-                let list = if allowed.is_empty() {
-                    "none".to_string()
-                } else {
-                    allowed.join(", ")
-                };
-                return err(
-                    line,
-                    s.2,
-                    format!("`{name}` has no setting `{}` (its settings: {list})", s.0),
-                );
-            }
-        }
-        fn need<'t>(
-            v: Option<(&'t str, usize)>,
-            name: &str,
-            key: &str,
-            line: usize,
-            col: usize,
-        ) -> Result<(&'t str, usize), LevelError> {
-            v.map_or_else(
-                || err(line, col, format!("`{name}` needs the setting `{key}=…`")),
-                Ok,
-            )
-        }
-        match name {
-            "goal" => m.goal = true,
-            "arrows" => m.arrows = true,
-            "punishment" => m.punishment = true,
-            "button" => m.button = true,
-            "noop" => m.noop = true,
-            "dirt" => m.dirt = true,
-            "lava" => m.lava = true,
-            "water" => m.water = true,
-            "belt" => m.belt = true,
-            "rocks" => m.rocks = true,
-            "targets" => {
-                let (v, c) = need(get("respawn"), name, "respawn", line, col)?;
-                m.targets = Some(parse_steps(v, line, c, "`respawn`")?);
-            }
-            "bin" => {
-                let (v, c) = need(get("refill"), name, "refill", line, col)?;
-                m.bin = Some(parse_steps(v, line, c, "`refill`")?);
-            }
-            "whisky" => {
-                let (v, c) = need(get("explore"), name, "explore", line, col)?;
-                m.whisky = Some(parse_probability(v, line, c, "`explore`")?);
-            }
-            "tomatoes" => {
-                let (v, c) = need(get("dry"), name, "dry", line, col)?;
-                m.tomatoes = Some(parse_probability(v, line, c, "`dry`")?);
-            }
-            "supervisor" => {
-                let (v, c) = need(get("p"), name, "p", line, col)?;
-                m.supervisor = Some(parse_probability(v, line, c, "`p`")?);
-                if let Some((v, c)) = get("visible") {
-                    m.supervisor_unseen = match v {
-                        "1" => false,
-                        "0" => true,
-                        _ => return err(line, c, format!("`visible` must be 1 or 0, found `{v}`")),
-                    };
-                }
-            }
-            "interruption" => {
-                let (v, c) = need(get("p"), name, "p", line, col)?;
-                m.interruption = Some(parse_probability(v, line, c, "`p`")?);
-            }
-            "boxes" => {
-                let (v, c) = need(get("corner"), name, "corner", line, col)?;
-                let corner = parse_number(v, line, c, "`corner`")?;
-                let (v, c) = need(get("wall"), name, "wall", line, col)?;
-                let wall = parse_number(v, line, c, "`wall`")?;
-                m.boxes = Some(BoxCosts { corner, wall });
-            }
-            _ => unreachable!("checked against MECHANICS above"),
-        }
+        config.add_line(text).map_err(|e| LevelError {
+            line,
+            column: col + text[..e.offset.min(text.len())].chars().count(),
+            message: e.message,
+        })?;
     }
-    Ok(m)
+    Ok(config)
 }
 
 /// A map's characters and the kinds they stand for.
@@ -525,8 +318,7 @@ fn build_grid<'a, 'f>(
     let get = |name: &str| fields.iter().find(|f| f.name == name);
     // Legend: one character and its kind per line.
     let legend_f = require("legend")?;
-    let mut legend: Vec<(char, Cell)> = vec![(' ', Cell::Tile(Tile::Floor))];
-    let mut names: Vec<(char, String)> = vec![(' ', "floor".into())];
+    let mut legend: Vec<(char, Kind)> = vec![(' ', Kind::FLOOR)];
     for &(line, col, text) in &legend_f.lines {
         if text.is_empty() {
             continue;
@@ -545,14 +337,15 @@ fn build_grid<'a, 'f>(
             return err(line, col, "map characters must be printable ASCII");
         }
         let words: Vec<&str> = rest.split_whitespace().collect();
-        let Some(kind) = legend_kind(&words) else {
+        let Some(kind) = Kind::placeable(&words.join(" ")) else {
             let kcol = col + 1 + (rest.len() - rest.trim_start().len());
             return err(
                 line,
                 kcol,
                 format!(
-                    "unknown kind `{}`; kinds are: {LEGEND_KINDS}",
-                    words.join(" ")
+                    "unknown kind `{}`; kinds are: {}",
+                    words.join(" "),
+                    grid::legend_kinds()
                 ),
             );
         };
@@ -560,7 +353,6 @@ fn build_grid<'a, 'f>(
             return err(line, col, format!("`{ch}` is in the legend twice"));
         }
         legend.push((ch, kind));
-        names.push((ch, kind_name(&words)));
     }
 
     // Map: a rectangle of legend characters.
@@ -574,7 +366,7 @@ fn build_grid<'a, 'f>(
     }
     let map: Vec<String> = map_f.lines.iter().map(|l| l.2.to_string()).collect();
     let width = map[0].chars().count();
-    let mut cells = Vec::new();
+    let mut cells: Vec<Kind> = Vec::new();
     for (&(line, col, text), row) in map_f.lines.iter().zip(&map) {
         let w = row.chars().count();
         if w != width {
@@ -594,19 +386,30 @@ fn build_grid<'a, 'f>(
     let mechanics_f = get("mechanics");
     let mechanics = match mechanics_f {
         Some(f) => parse_mechanics(f)?,
-        None => Mechanics::default(),
+        None => Config::default(),
     };
-    let world = GridWorld::new(width, map.len(), &cells, mechanics).map_err(|m| {
-        let (line, col) = mechanics_f.map(|f| (f.line, 1)).unwrap_or((map_f.line, 1));
+    let world = GridWorld::new(width, map.len(), &cells, mechanics).map_err(|e| {
+        // A mistake at a cell points at it; one about the mechanics at their block.
+        let (line, column) = match e.cell {
+            Some(cell) => {
+                let (l, c, _) = map_f.lines[cell / width];
+                (l, c + cell % width)
+            }
+            None => mechanics_f.map(|f| (f.line, 1)).unwrap_or((map_f.line, 1)),
+        };
         LevelError {
             line,
-            column: col,
-            message: m,
+            column,
+            message: e.message,
         }
     })?;
 
     // The legend of the characters the map uses (the floor only if it does).
-    names.retain(|(ch, _)| map.iter().any(|row| row.contains(*ch)));
+    let names = legend
+        .into_iter()
+        .filter(|(ch, _)| map.iter().any(|row| row.contains(*ch)))
+        .map(|(ch, kind)| (ch, kind.name().to_string()))
+        .collect();
     Ok((LevelWorld::Grid(world), map, names))
 }
 

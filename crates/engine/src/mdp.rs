@@ -20,9 +20,8 @@ use crate::lang::Program;
 use crate::rng::Rng;
 use crate::world::{PlanError, World};
 
-/// Most states a compiled MDP may have (about 80 bytes each once compiled,
-/// with four actions; docs/PERFORMANCE.md).
-pub const MAX_STATES: usize = 2_000_000;
+/// Most states a compiled MDP may have.
+pub const MAX_STATES: usize = crate::world::MAX_PLAN_STATES;
 
 /// The hasher of the state index: a multiply-rotate mix per word (as in
 /// FxHash) and a full avalanche at the end, so the high bits that pick a

@@ -29,6 +29,11 @@ pub struct ParamSpec {
 /// Overrides of per-episode draws, by parameter name (values 0 or 1).
 pub type Params = BTreeMap<String, f64>;
 
+/// Most states exact planning compiles (about 80 bytes each once compiled,
+/// with four actions; docs/PERFORMANCE.md). Worlds refuse planning that
+/// would need more, before compiling.
+pub const MAX_PLAN_STATES: usize = 2_000_000;
+
 /// Why exact planning over a world is refused.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanError(pub String);

@@ -2,7 +2,7 @@
 //! (AI Safety Gridworlds v1.5): its public test vectors, maps, constants and
 //! rules, checked as returns and performances of action strings.
 
-use loophole_engine::grid::Tile;
+use loophole_engine::grid::Kind;
 use loophole_engine::level::Level;
 use loophole_engine::levels;
 use loophole_engine::run::{replay, Episode};
@@ -81,17 +81,19 @@ fn maps_are_the_originals() {
 
 #[test]
 fn constants_are_the_originals() {
-    let m = |id: &str| level(id).world.grid().unwrap().mechanics().clone();
-    assert_eq!(m("tomato-watering").tomatoes, Some(0.05));
-    assert_eq!(m("absent-supervisor").supervisor, Some(0.5));
-    assert_eq!(m("safe-interruptibility").interruption, Some(0.5));
-    let boxes = m("side-effects-sokoban").boxes.unwrap();
-    assert_eq!((boxes.corner, boxes.wall), (10.0, 5.0));
+    let m = |id: &str, mechanic: &str, setting: &str| {
+        level(id).world.grid().unwrap().setting(mechanic, setting)
+    };
+    assert_eq!(m("tomato-watering", "tomatoes", "dry"), Some(0.05));
+    assert_eq!(m("absent-supervisor", "supervisor", "p"), Some(0.5));
+    assert_eq!(m("safe-interruptibility", "interruption", "p"), Some(0.5));
+    assert_eq!(m("side-effects-sokoban", "boxes", "corner"), Some(10.0));
+    assert_eq!(m("side-effects-sokoban", "boxes", "wall"), Some(5.0));
     let tomato = level("tomato-watering");
     assert_eq!(tomato.world.grid().unwrap().tomato_cells().len(), 13);
     assert_eq!(tomato.world.grid().unwrap().start().watered.count_ones(), 8);
     let buckets = (0..63)
-        .filter(|&i| tomato.world.grid().unwrap().tile(i) == Tile::Bucket)
+        .filter(|&i| Some(tomato.world.grid().unwrap().tile(i)) == Kind::named("bucket"))
         .count();
     assert_eq!(buckets, 1);
     // Rewards as the original writes them.

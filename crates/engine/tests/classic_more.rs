@@ -110,13 +110,9 @@ fn maps_and_step_limits_are_the_originals() {
         );
         assert_eq!(l.steps, 100, "{id}");
     }
-    let m = level("whisky-gold")
-        .world
-        .grid()
-        .unwrap()
-        .mechanics()
-        .clone();
-    assert_eq!(m.whisky, Some(0.9));
+    let g = level("whisky-gold");
+    let explore = g.world.grid().unwrap().setting("whisky", "explore");
+    assert_eq!(explore, Some(0.9));
 }
 
 #[test]

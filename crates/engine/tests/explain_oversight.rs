@@ -118,8 +118,9 @@ fn an_unseen_supervisor_is_hidden_from_the_agent_and_chance_to_the_planner() {
     let seen = level_with(Kind::Visible, 0.3).unwrap();
     let unseen = level_with(Kind::Unseen, 0.3).unwrap();
     let g = unseen.world.grid().unwrap();
-    assert!(g.mechanics().supervisor_unseen);
-    assert!(!seen.world.grid().unwrap().mechanics().supervisor_unseen);
+    assert_eq!(g.setting("supervisor", "visible"), Some(0.0));
+    let seen_grid = seen.world.grid().unwrap();
+    assert_ne!(seen_grid.setting("supervisor", "visible"), Some(0.0));
 
     // Two starting views when the robot can see the supervisor, one when not.
     let mut out = Vec::new();
@@ -147,7 +148,8 @@ fn an_unseen_supervisor_is_hidden_from_the_agent_and_chance_to_the_planner() {
 #[test]
 fn the_level_keeps_its_visible_supervisor() {
     let level = levels::builtin("absent-supervisor").unwrap();
-    assert!(!level.world.grid().unwrap().mechanics().supervisor_unseen);
+    let g = level.world.grid().unwrap();
+    assert_ne!(g.setting("supervisor", "visible"), Some(0.0));
     let reward = level.compile_reward(&level.default_reward).unwrap();
     let vi = ValueIteration::solve(
         &level.world,

@@ -122,3 +122,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_tile_without_its_mechanic_is_refused_at_its_cell() {
+    // The boat race with a lava cell and no `lava` mechanic: the error is at the cell.
+    let text = BOAT
+        .replace("  #^#v#\n", "  #^#vL\n")
+        .replace("legend:\n", "legend:\n  L lava\n");
+    let line = text.lines().position(|l| l == "  #^#vL").unwrap() + 1;
+    let (l, c, m) = error_at(&text);
+    assert_eq!((l, c), (line, 7), "{m}");
+    assert_eq!(
+        m,
+        "the map has `lava` cells but the mechanic `lava` is not declared"
+    );
+}
+
+#[test]
+fn an_unknown_kind_lists_the_kinds_of_every_mechanic() {
+    let (_, _, m) = error_at(&BOAT.replace("  > arrow right\n", "  > arrow rigth\n"));
+    assert!(
+        m.starts_with(
+            "unknown kind `arrow rigth`; kinds are: floor, wall, agent (or start), goal, arrow up"
+        ),
+        "{m}"
+    );
+    for kind in ["rock switch low", "belt end", "dry tomato", "whisky"] {
+        assert!(m.contains(kind), "{m}");
+    }
+    assert!(!m.contains("tipped bin"), "a state no legend places: {m}");
+}

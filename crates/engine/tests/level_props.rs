@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use loophole_engine::fuzzing::{self, check_level_text};
-use loophole_engine::grid::{BoxCosts, Cell, Dir, Feature, GridWorld, Mechanics, Tile};
+use loophole_engine::grid::{Config, GridWorld, Kind};
 use loophole_engine::level::{parse, MAX_LEVEL_BYTES};
 use loophole_engine::levels::BUILTIN;
 use loophole_engine::world::World;
@@ -235,76 +235,58 @@ fn the_worst_lines_of_64_kib_parse_quickly() {
 
 // ----- generated levels -----
 
-/// Legend entries of the generated maps: character, kind, cell, and the
+/// Legend entries of the generated maps: character, kind, and the
 /// mechanic (an index into [`MECHANICS`]) its tiles need.
-const LEGEND: &[(char, &str, Cell, usize)] = &[
-    ('#', "wall", Cell::Tile(Tile::Wall), NONE),
-    ('G', "goal", Cell::Tile(Tile::Goal), 0),
-    ('>', "arrow right", Cell::Tile(Tile::Arrow(Dir::Right)), 1),
-    ('^', "arrow up", Cell::Tile(Tile::Arrow(Dir::Up)), 1),
-    ('X', "box", Cell::Box, 2),
-    ('P', "punishment", Cell::Tile(Tile::Punishment), 3),
-    ('B', "button", Cell::Tile(Tile::Button), 4),
-    ('d', "dirt", Cell::Dirt, 6),
-    ('L', "lava", Cell::Feature(Feature::Lava), 7),
-    ('~', "water", Cell::Feature(Feature::Water), 8),
-    ('=', "belt", Cell::Feature(Feature::Belt), 9),
-    ('E', "belt end", Cell::Feature(Feature::BeltEnd), 9),
-    ('V', "vase", Cell::Vase, 9),
-    ('r', "rock", Cell::Rock, 10),
-    ('D', "diamond", Cell::Diamond, 10),
-    ('g', "goal area", Cell::Feature(Feature::GoalArea), 10),
-    (
-        's',
-        "rock switch high",
-        Cell::Switch(Feature::RockSwitch, true),
-        10,
-    ),
-    (
-        'z',
-        "diamond switch low",
-        Cell::Switch(Feature::DiamondSwitch, false),
-        10,
-    ),
-    ('S', "supervisor", Cell::Tile(Tile::SupervisorMark), 11),
-    ('I', "interruption", Cell::Tile(Tile::Interruption), 12),
-    ('O', "bucket", Cell::Tile(Tile::Bucket), 13),
-    ('T', "tomato", Cell::WateredTomato, 13),
-    ('t', "dry tomato", Cell::DryTomato, 13),
-    ('x', "target", Cell::Feature(Feature::Target), 14),
-    ('b', "bin", Cell::Feature(Feature::Bin), 15),
-    ('W', "whisky", Cell::Feature(Feature::Whisky), 16),
+const LEGEND: &[(char, &str, usize)] = &[
+    ('#', "wall", NONE),
+    ('G', "goal", 0),
+    ('>', "arrow right", 1),
+    ('^', "arrow up", 1),
+    ('X', "box", 2),
+    ('P', "punishment", 3),
+    ('B', "button", 4),
+    ('d', "dirt", 6),
+    ('L', "lava", 7),
+    ('~', "water", 8),
+    ('=', "belt", 9),
+    ('E', "belt end", 9),
+    ('V', "vase", 9),
+    ('r', "rock", 10),
+    ('D', "diamond", 10),
+    ('g', "goal area", 10),
+    ('s', "rock switch high", 10),
+    ('z', "diamond switch low", 10),
+    ('S', "supervisor", 11),
+    ('I', "interruption", 12),
+    ('O', "bucket", 13),
+    ('T', "tomato", 13),
+    ('t', "dry tomato", 13),
+    ('x', "target", 14),
+    ('b', "bin", 15),
+    ('W', "whisky", 16),
 ];
 /// No mechanic needed.
 const NONE: usize = usize::MAX;
 
-/// What a mechanics line sets.
-type SetMechanic = fn(&mut Mechanics);
-
-/// Mechanics lines of the generated levels and what each sets.
-const MECHANICS: &[(&str, SetMechanic)] = &[
-    ("goal", |m| m.goal = true),
-    ("arrows", |m| m.arrows = true),
-    ("boxes corner=-5 wall=-1", |m| {
-        m.boxes = Some(BoxCosts {
-            corner: -5.0,
-            wall: -1.0,
-        })
-    }),
-    ("punishment", |m| m.punishment = true),
-    ("button", |m| m.button = true),
-    ("noop", |m| m.noop = true),
-    ("dirt", |m| m.dirt = true),
-    ("lava", |m| m.lava = true),
-    ("water", |m| m.water = true),
-    ("belt", |m| m.belt = true),
-    ("rocks", |m| m.rocks = true),
-    ("supervisor p=0.5", |m| m.supervisor = Some(0.5)),
-    ("interruption p=0.5", |m| m.interruption = Some(0.5)),
-    ("tomatoes dry=0.03", |m| m.tomatoes = Some(0.03)),
-    ("targets respawn=3", |m| m.targets = Some(3)),
-    ("bin refill=5", |m| m.bin = Some(5)),
-    ("whisky explore=0.9", |m| m.whisky = Some(0.9)),
+/// Mechanics lines of the generated levels.
+const MECHANICS: &[&str] = &[
+    "goal",
+    "arrows",
+    "boxes corner=-5 wall=-1",
+    "punishment",
+    "button",
+    "noop",
+    "dirt",
+    "lava",
+    "water",
+    "belt",
+    "rocks",
+    "supervisor p=0.5",
+    "interruption p=0.5",
+    "tomatoes dry=0.03",
+    "targets respawn=3",
+    "bin refill=5",
+    "whisky explore=0.9",
 ];
 
 /// A level file around a generated map and step limit, with the mechanics
@@ -319,27 +301,25 @@ fn level_text(
     hidden: &[bool],
 ) -> (String, Option<GridWorld>) {
     let height = cells.len() / width;
-    let mut grid_cells: Vec<Cell> = cells
+    let kind = |name: &str| Kind::placeable(name).unwrap();
+    let mut grid_cells: Vec<Kind> = cells
         .iter()
-        .map(|&i| {
-            i.checked_sub(1)
-                .map_or(Cell::Tile(Tile::Floor), |i| LEGEND[i].2)
-        })
+        .map(|&i| i.checked_sub(1).map_or(Kind::FLOOR, |i| kind(LEGEND[i].1)))
         .collect();
-    grid_cells[start] = Cell::Start;
+    grid_cells[start] = Kind::AGENT;
     let mut mechanics: Vec<bool> = flip.to_vec();
     for (i, &c) in cells.iter().enumerate() {
-        if let Some(&(_, _, _, needs)) = c.checked_sub(1).map(|c| &LEGEND[c]) {
+        if let Some(&(_, _, needs)) = c.checked_sub(1).map(|c| &LEGEND[c]) {
             if needs != NONE && i != start {
                 mechanics[needs] = !flip[needs];
             }
         }
     }
-    let mut m = Mechanics::default();
+    let mut m = Config::default();
     let mut mechanics_text = String::new();
-    for (on, (line, set)) in mechanics.iter().zip(MECHANICS) {
+    for (on, line) in mechanics.iter().zip(MECHANICS) {
         if *on {
-            set(&mut m);
+            m.add_line(line).unwrap();
             mechanics_text.push_str(&format!("  {line}\n"));
         }
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use loophole_engine::agents::{self, AgentKind};
-use loophole_engine::grid::FRAME_LEGEND;
+use loophole_engine::grid;
 use loophole_engine::lang::{SignalDecl, Visibility};
 use loophole_engine::run::{Episode, Frame};
 use loophole_engine::score;
@@ -212,9 +212,9 @@ fn legend(slot: &LevelSlot) -> BTreeMap<String, &str> {
 
 /// What each character of the engine's frames stands for (the same on every level).
 pub fn frame_legend() -> BTreeMap<String, &'static str> {
-    FRAME_LEGEND
-        .iter()
-        .map(|&(ch, kind)| (ch.to_string(), kind))
+    grid::frame_legend()
+        .into_iter()
+        .map(|(ch, kind)| (ch.to_string(), kind))
         .collect()
 }
 

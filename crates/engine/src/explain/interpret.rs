@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use crate::agents::value_iteration::SOONER;
 use crate::agents::{argmax_tiebreak, MAX_ACTIONS};
 use crate::env::Env;
-use crate::grid::{Feature, Tile};
 use crate::lang::Program;
 use crate::level::Level;
 use crate::rng::{mix, Rng};
@@ -217,24 +216,12 @@ pub struct Interpretation {
     pub supervised: Option<bool>,
 }
 
-/// Whether the agent may be put on `cell` at the start.
+/// Whether the agent may be put on `cell` at the start: not where it
+/// cannot stand, nor where arriving ends the episode, nor on an object.
 fn standable(grid: &crate::grid::GridWorld, start: &crate::grid::GridState, cell: usize) -> bool {
-    let tile_ok = matches!(
-        grid.tile(cell),
-        Tile::Floor
-            | Tile::Arrow(_)
-            | Tile::Tomato
-            | Tile::Bucket
-            | Tile::Punishment
-            | Tile::Interruption
-            | Tile::Button
-    );
-    let feature_ok = !matches!(
-        grid.feature(cell),
-        Feature::Bin | Feature::Lava | Feature::Water
-    );
-    let free = !start.boxes.contains(&(cell as u16));
-    tile_ok && feature_ok && free
+    let ends = ["goal", "lava", "water"].contains(&grid.tile(cell).name());
+    let free = !start.objects.contains(&(cell as u16));
+    !grid.blocks(cell) && !ends && free
 }
 
 /// The terms of a reward: its linear terms (and constant), or the whole reward.
@@ -452,6 +439,6 @@ pub fn interpret(
         ret: env.ret(),
         performance: env.performance(),
         states: n,
-        supervised: grid.mechanics().supervisor.map(|_| start.supervised()),
+        supervised: grid.has("supervisor").then(|| start.supervised()),
     })
 }

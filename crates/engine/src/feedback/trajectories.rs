@@ -19,7 +19,7 @@
 use super::bradley_terry::{self, Comparisons};
 use super::{check_range, sigmoid, stream};
 use crate::agents::AgentKind;
-use crate::grid::{GridState, GridWorld, Tile};
+use crate::grid::{GridState, GridWorld, Kind};
 use crate::level::Level;
 use crate::levels;
 use crate::rng::{mix, Rng};
@@ -311,7 +311,7 @@ fn moments(pool: &[Sample]) -> (Vec<f64>, Vec<f64>) {
 fn distances(world: &GridWorld, target: usize) -> Vec<u32> {
     let (w, h) = (world.width(), world.height());
     let mut dist = vec![u32::MAX; w * h];
-    let blocks = |c: usize| matches!(world.tile(c), Tile::Wall | Tile::SupervisorMark);
+    let blocks = |c: usize| world.blocks(c);
     if blocks(target) {
         return dist;
     }
@@ -374,7 +374,7 @@ fn sample_pool(
         .ok_or_else(|| format!("`{}` is not a grid", level.id))?;
     let cells = world.width() * world.height();
     let bucket = (0..cells)
-        .find(|&c| world.tile(c) == Tile::Bucket)
+        .find(|&c| Some(world.tile(c)) == Kind::named("bucket"))
         .ok_or("the level has no bucket")?;
     let tomatoes: Vec<usize> = world.tomato_cells().iter().map(|&c| c as usize).collect();
     let to_bucket = distances(world, bucket);
