@@ -264,6 +264,7 @@ pub fn main() -> ExitCode {
 }
 
 fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf) -> Result<(), Failure> {
+    loophole_server::log::to_stderr();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -123,7 +123,7 @@ impl fmt::Display for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
-            eprintln!("loophole-server: internal error: {detail}");
+            tracing::error!("internal error: {detail}");
         }
         let mut response = (self.status(), Json(self.body())).into_response();
         if let ApiError::Busy(_) = self {

@@ -42,6 +42,7 @@ pub mod explain;
 mod extract;
 pub mod feedback;
 mod limit;
+pub mod log;
 mod runs;
 mod state;
 mod sweep;
@@ -103,6 +104,7 @@ pub fn app(state: AppState) -> Router {
             limit::rate_limit,
         ))
         .layer(middleware::from_fn(assets::security_headers))
+        .layer(middleware::from_fn(log::requests))
         .with_state(state)
 }
 
@@ -214,7 +216,7 @@ pub async fn serve_with(
                 Err(e) if is_connection_error(&e) => continue,
                 Err(e) => {
                     // Such as too many open files: wait rather than spin.
-                    eprintln!("loophole-server: cannot accept a connection: {e}");
+                    tracing::error!("cannot accept a connection: {e}");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
@@ -329,7 +331,7 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
-            eprintln!("loophole-server: cannot listen for Ctrl-C: {e}");
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
             std::future::pending::<()>().await;
         }
     };
@@ -340,7 +342,7 @@ async fn shutdown_signal() {
                 sig.recv().await;
             }
             Err(e) => {
-                eprintln!("loophole-server: cannot listen for SIGTERM: {e}");
+                tracing::warn!("cannot listen for SIGTERM: {e}");
                 std::future::pending::<()>().await;
             }
         }

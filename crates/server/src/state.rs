@@ -197,7 +197,7 @@ impl AppState {
         tokio::spawn(async move {
             for slot in state.levels() {
                 if let Err(e) = state.best_performance(slot).await {
-                    eprintln!("loophole-server: {e}");
+                    tracing::error!("{e}");
                 }
             }
         });

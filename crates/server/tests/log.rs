@@ -1,0 +1,63 @@
+//! The request log: one line per request with its status and time, and
+//! nothing of the query.
+
+mod common;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use loophole_server::app;
+use tower::ServiceExt;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn every_request_is_one_line_with_status_time_and_client() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let router = app(common::state());
+    let client: SocketAddr = "192.0.2.7:5000".parse().unwrap();
+    for uri in ["/api/levels/boat-race?token=secret", "/api/levels/nope"] {
+        let mut request = Request::get(uri).body(Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo(client));
+        router.clone().oneshot(request).await.unwrap();
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("loophole::request"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(
+        lines[0].contains("method=GET path=/api/levels/boat-race status=200 ms=")
+            && lines[0].ends_with("client=192.0.2.7"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("path=/api/levels/nope status=404"),
+        "{}",
+        lines[1]
+    );
+    assert!(!log.contains("secret"), "the query is not logged: {log}");
+}
