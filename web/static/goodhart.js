@@ -3,8 +3,9 @@
 // strong, and answers the mean return and intent score at each; this draws
 // both against power.
 
-import { ApiError, formatNumber, request } from './api.js';
+import { ApiError, request } from './api.js';
 import { LineChart } from './chart.js';
+import { formatNumber } from './format.js';
 
 /**
  * Wires the section: `inputs()` returns {level, reward, agent} at the time
