@@ -75,6 +75,12 @@ function axes(svg, area, xLabel, yLabel, look) {
 /** The `points` attribute of a polyline through [x, y] pairs. */
 const polyline = (pts, { sx, sy }) => pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
 
+/** The series of a chart of runs: the return and the intent score, in their colours. */
+export const SCORE_SERIES = [
+  { key: 'return', label: 'return', className: 'series-return' },
+  { key: 'performance', label: 'intent score', className: 'series-performance' },
+];
+
 export class LineChart {
   /**
    * series: [{key, label, className}] — key is read from each point.

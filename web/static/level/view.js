@@ -3,7 +3,7 @@
 // `on…` callbacks the controller (../level.js) binds; it decides nothing.
 // Text from the user or the server goes in through textContent only.
 
-import { LineChart } from '../chart.js';
+import { LineChart, SCORE_SERIES } from '../chart.js';
 import { byId as $, el, svgEl } from '../dom.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { MapView, gridFromRows, legendKinds, renderLegend } from '../map.js';
@@ -109,10 +109,7 @@ export class LevelView {
       xLabel: 'training episodes',
       yLabel: 'score per episode',
       title: 'Learning curve: return and intent score as training goes on',
-      series: [
-        { key: 'return', label: 'return', className: 'series-return' },
-        { key: 'performance', label: 'intent score', className: 'series-performance' },
-      ],
+      series: SCORE_SERIES,
     });
     this.chart.emptyText = 'The learning curve appears here while the agent trains';
     this.chart.render();
