@@ -42,7 +42,7 @@ describe('the robustness widgets', () => {
       }
       const want = explain('shift', body);
       await shows(page, 'shift-status', `Trained by ${body.agent}, seed ${body.seed}.`);
-      want.rooms.forEach((room, i) => assert.ok(room.level));
+      want.rooms.forEach((room) => assert.ok(room.level));
       for (const [i, room] of want.rooms.entries()) {
         assert.equal((await box.locator(`[data-testid=shift-${i}-outcome]`).textContent()).trim(), WORDS[room.trained.outcome]);
         assert.equal((await box.locator(`[data-testid=shift-${i}-return]`).textContent()).trim(), fmt(room.trained.return));

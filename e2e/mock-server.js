@@ -16,15 +16,23 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const web = join(root, 'web');
 
+/** A legend line's kind as the server names it (`agent` for the start). */
+const KIND_NAMES = { start: 'agent', 'watered tomato': 'tomato' };
+
 function parseLevel(text) {
-  const level = { legend: {}, signals: [], account: [] };
+  const level = { legend: { ' ': 'floor' }, signals: [], account: [] };
   let field = null;
   const block = [];
   const flush = () => {
     if (!field) return;
     if (field === 'story') level.story = block.map((l) => l.trim()).join(' ');
     if (field === 'map') level.map = block.map((l) => l.slice(2));
-    if (field === 'legend') for (const l of block) level.legend[l[2]] = l.slice(4).trim();
+    if (field === 'legend') {
+      for (const l of block) {
+        const kind = l.slice(4).trim();
+        level.legend[l[2]] = KIND_NAMES[kind] ?? kind;
+      }
+    }
     if (field === 'signals') {
       for (const l of block) {
         const [name, visibility, ...rest] = l.trim().split(/\s+/);
@@ -59,6 +67,10 @@ function parseLevel(text) {
     intent: level.intent,
     signals: level.signals,
     legend: level.legend,
+    // The mock draws its frames in the map's own characters, so the map is
+    // its preview and the map's legend names every character it draws.
+    preview: level.map,
+    frame_legend: level.legend,
     best_performance: 42,
     solve_share: 0.9,
   };
@@ -252,6 +264,7 @@ async function api(req, res, path) {
       actions: fr.slice(1).map((f) => f.action).join(''),
       signal_names: level.signals.map((s) => s.name),
       frames: fr,
+      frame_legend: level.legend,
       totals: Object.fromEntries(level.signals.map((s) => [s.name, 0])),
       account: ['Crossed a checkpoint arrow the way it points 50 times.', 'It was still going when time ran out after 100 steps.'],
       curve,
@@ -317,6 +330,6 @@ const server = createServer((req, res) => {
 
 const port = flag('--addr') ? Number(flag('--addr').split(':').pop()) : Number(/^\d+$/.test(args[0] ?? '') ? args[0] : 8090);
 server.listen(port, '127.0.0.1', () => {
-  const { address, port } = server.address();
-  console.log(`listening on http://${address}:${port}`);
+  const bound = server.address();
+  console.log(`listening on http://${bound.address}:${bound.port}`);
 });

@@ -76,6 +76,7 @@ export const checkReward = (level, reward) => request('POST', '/api/check', { le
 export const startRun = (run) => request('POST', '/api/runs', run);
 export const saveDesign = (design) => request('POST', '/api/designs', design);
 export const getDesign = (id) => request('GET', `/api/designs/${enc(id)}`);
+export const explain = (name, body = {}) => request('POST', `/api/explain/${enc(name)}`, body);
 
 /**
  * Follows a run's Server-Sent Events. Calls onProgress for each `progress`
@@ -154,10 +155,3 @@ export function byteSpanToIndices(text, span) {
   return [a, b];
 }
 
-/** A number as people read it: integers plain, others with at most two decimals. */
-export function formatNumber(x) {
-  if (typeof x !== 'number' || !Number.isFinite(x)) return String(x);
-  const r = Math.round(x * 100) / 100;
-  return Object.is(r, -0) ? '0' : String(r);
-}
-export const explain = (name, body = {}) => request('POST', `/api/explain/${enc(name)}`, body);

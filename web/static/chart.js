@@ -1,16 +1,12 @@
-// A small SVG line chart: a few series over a shared x axis, with nice ticks,
-// axis titles and a key. Redrawn whole on every update (a few hundred points
-// at most), which keeps it simple.
+// The SVG charts of every page: nice ticks, the plot area and its axes,
+// drawn once here for two looks. `LineChart` is the level page's chart (a
+// few series over a shared x axis, sized to its box, redrawn whole on
+// every update: a few hundred points at most); `drawChart` draws the
+// explainer's and the feedback widgets' fixed-size figures (lines, labelled
+// scatter points, a marked peak). Text goes in as textContent only.
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function el(name, attrs = {}, parent = null, text = null) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== null) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
+import { svgEl as el } from './dom.js';
+import { formatNumber } from './format.js';
 
 /** About `count` round tick values covering [lo, hi]. */
 export function niceTicks(lo, hi, count = 5) {
@@ -29,12 +25,61 @@ export function niceTicks(lo, hi, count = 5) {
   return ticks;
 }
 
-function tickLabel(v) {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
-  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
-  return String(+v.toFixed(2));
+/** A tick's label: 0.25, 40, 12.5k. */
+export const tickLabel = (v) => formatNumber(v, { compact: true });
+
+/** The classes and spacing of the two looks (style.css and widgets/widgets.css). */
+const PAGE = { grid: 'chart-grid', zero: 'zero', tick: 'chart-tick', axis: 'chart-axis', label: 'chart-label', gap: 6 };
+const FIGURE = { grid: 'fw-grid', zero: 'fw-zero', tick: 'fw-tick', axis: 'fw-axis', label: 'fw-label', gap: 5 };
+
+/**
+ * The plot area of a `w` x `h` chart with margins `m`, its ticks over
+ * [xLo, xHi] and [yLo, yHi], and the scales from data to SVG units.
+ */
+export function plotArea({ w, h, m, xLo, xHi, yLo, yHi, xCount = 5, yCount = 4 }) {
+  const pw = w - m.left - m.right;
+  const ph = h - m.top - m.bottom;
+  const xt = niceTicks(xLo, xHi, xCount);
+  const yt = niceTicks(yLo, yHi, yCount);
+  const [x0, x1] = [xt[0], xt[xt.length - 1]];
+  const [y0, y1] = [yt[0], yt[yt.length - 1]];
+  const sx = (x) => m.left + ((x - x0) / (x1 - x0 || 1)) * pw;
+  const sy = (y) => m.top + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
+  return { w, h, m, pw, ph, xt, yt, x0, x1, sx, sy };
 }
+
+/** Grid lines with their tick labels, the two axes and their titles. */
+function axes(svg, area, xLabel, yLabel, look) {
+  const { h, m, pw, ph, xt, yt, sx, sy } = area;
+  const grid = el('g', { class: look.grid }, svg);
+  for (const v of yt) {
+    el('line', { x1: m.left, x2: m.left + pw, y1: sy(v), y2: sy(v), class: v === 0 ? look.zero : '' }, grid);
+    el('text', { x: m.left - look.gap, y: sy(v) + 4, class: look.tick, 'text-anchor': 'end' }, svg, tickLabel(v));
+  }
+  for (const v of xt) {
+    el('text', { x: sx(v), y: m.top + ph + 10 + look.gap, class: look.tick, 'text-anchor': 'middle' }, svg, tickLabel(v));
+  }
+  el('line', { x1: m.left, x2: m.left + pw, y1: m.top + ph, y2: m.top + ph, class: look.axis }, svg);
+  el('line', { x1: m.left, x2: m.left, y1: m.top, y2: m.top + ph, class: look.axis }, svg);
+  el('text', { x: m.left + pw / 2, y: h - look.gap, class: look.label, 'text-anchor': 'middle' }, svg, xLabel);
+  const yx = 6 + look.gap;
+  el('text', {
+    x: yx,
+    y: m.top + ph / 2,
+    class: look.label,
+    'text-anchor': 'middle',
+    transform: `rotate(-90 ${yx} ${m.top + ph / 2})`,
+  }, svg, yLabel);
+}
+
+/** The `points` attribute of a polyline through [x, y] pairs. */
+const polyline = (pts, { sx, sy }) => pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+
+/** The series of a chart of runs: the return and the intent score, in their colours. */
+export const SCORE_SERIES = [
+  { key: 'return', label: 'return', className: 'series-return' },
+  { key: 'performance', label: 'intent score', className: 'series-performance' },
+];
 
 export class LineChart {
   /**
@@ -109,18 +154,20 @@ export class LineChart {
     const { svg, w, h } = this;
     svg.replaceChildren();
     const m = { left: 52, right: 14, top: 30, bottom: 40 };
-    const pw = w - m.left - m.right;
-    const ph = h - m.top - m.bottom;
     const pts = this.points.filter((p) => Number.isFinite(p.x));
     const xs = pts.map((p) => p.x);
     const ys = [];
     for (const p of pts) for (const s of this.series) if (Number.isFinite(p[s.key])) ys.push(p[s.key]);
-    const xt = niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, 5);
-    const yt = niceTicks(ys.length ? Math.min(0, ...ys) : 0, ys.length ? Math.max(0, ...ys) : 1, 4);
-    const [x0, x1] = [xt[0], xt[xt.length - 1]];
-    const [y0, y1] = [yt[0], yt[yt.length - 1]];
-    const sx = (x) => m.left + ((x - x0) / (x1 - x0 || 1)) * pw;
-    const sy = (y) => m.top + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
+    const area = plotArea({
+      w,
+      h,
+      m,
+      xLo: xs.length ? Math.min(...xs) : 0,
+      xHi: xs.length ? Math.max(...xs) : 1,
+      yLo: ys.length ? Math.min(0, ...ys) : 0,
+      yHi: ys.length ? Math.max(0, ...ys) : 1,
+    });
+    const { pw, ph, sx, sy } = area;
 
     if (!pts.length) {
       el('rect', { x: m.left, y: m.top, width: pw, height: ph, class: 'chart-frame' }, svg);
@@ -129,39 +176,21 @@ export class LineChart {
       return;
     }
 
-    const grid = el('g', { class: 'chart-grid' }, svg);
-    for (const v of yt) {
-      el('line', { x1: m.left, x2: m.left + pw, y1: sy(v), y2: sy(v), class: v === 0 ? 'zero' : '' }, grid);
-      el('text', { x: m.left - 6, y: sy(v) + 4, class: 'chart-tick', 'text-anchor': 'end' }, svg, tickLabel(v));
-    }
-    for (const v of xt) {
-      el('text', { x: sx(v), y: m.top + ph + 16, class: 'chart-tick', 'text-anchor': 'middle' }, svg, tickLabel(v));
-    }
-    el('line', { x1: m.left, x2: m.left + pw, y1: m.top + ph, y2: m.top + ph, class: 'chart-axis' }, svg);
-    el('line', { x1: m.left, x2: m.left, y1: m.top, y2: m.top + ph, class: 'chart-axis' }, svg);
-    el('text', { x: m.left + pw / 2, y: h - 6, class: 'chart-label', 'text-anchor': 'middle' }, svg, this.xLabel);
-    el('text', {
-      x: 12,
-      y: m.top + ph / 2,
-      class: 'chart-label',
-      'text-anchor': 'middle',
-      transform: `rotate(-90 12 ${m.top + ph / 2})`,
-    }, svg, this.yLabel);
-
+    axes(svg, area, this.xLabel, this.yLabel, PAGE);
     this.key(m);
 
-    if (Number.isFinite(this.cursor) && this.cursor >= x0 && this.cursor <= x1) {
+    if (Number.isFinite(this.cursor) && this.cursor >= area.x0 && this.cursor <= area.x1) {
       const cx = sx(this.cursor);
       el('line', { x1: cx, x2: cx, y1: m.top, y2: m.top + ph, class: 'chart-cursor' }, svg);
     }
 
     for (const s of this.series) {
-      const coords = pts.filter((p) => Number.isFinite(p[s.key])).map((p) => `${sx(p.x).toFixed(1)},${sy(p[s.key]).toFixed(1)}`);
-      if (coords.length === 1) {
-        const [cx, cy] = coords[0].split(',');
-        el('circle', { cx, cy, r: 3, class: `chart-dot ${s.className}` }, svg);
-      } else if (coords.length > 1) {
-        el('polyline', { points: coords.join(' '), class: `chart-line ${s.className}` }, svg);
+      const line = pts.filter((p) => Number.isFinite(p[s.key])).map((p) => [p.x, p[s.key]]);
+      if (line.length === 1) {
+        const [[x, y]] = line;
+        el('circle', { cx: sx(x).toFixed(1), cy: sy(y).toFixed(1), r: 3, class: `chart-dot ${s.className}` }, svg);
+      } else if (line.length > 1) {
+        el('polyline', { points: polyline(line, area), class: `chart-line ${s.className}` }, svg);
       }
     }
   }
@@ -174,5 +203,86 @@ export class LineChart {
       el('text', { x: kx + 24, y: 18, class: 'chart-key' }, this.svg, s.label);
       kx += 24 + s.label.length * 7 + 20;
     }
+  }
+}
+
+/**
+ * Draws a figure into `svg` (replacing what was there).
+ *
+ * series: [{label, className, points: [[x, y], …], dashed?, dots?}]
+ * scatter: [{x, y, label?, className}] — single points, e.g. a front.
+ * peak: {x, y, label} — a marked point with a dropped line.
+ */
+export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [], peak = null }) {
+  const w = 440;
+  const h = 270;
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', title);
+  svg.classList.add('fw-chart');
+  el('title', {}, svg, title);
+
+  const m = { left: 48, right: 12, top: 14 + 16 * Math.ceil(series.length / 2), bottom: 38 };
+  const xs = [];
+  const ys = [];
+  for (const s of series) {
+    for (const [x, y] of s.points) {
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  for (const p of scatter) {
+    xs.push(p.x);
+    ys.push(p.y);
+  }
+  if (!xs.length) {
+    el('text', { x: w / 2, y: h / 2, class: 'fw-empty', 'text-anchor': 'middle' }, svg, 'No data yet');
+    return;
+  }
+  const area = plotArea({ w, h, m, xLo: Math.min(...xs), xHi: Math.max(...xs), yLo: Math.min(...ys), yHi: Math.max(...ys) });
+  const { pw, ph, sx, sy } = area;
+  axes(svg, area, xLabel, yLabel, FIGURE);
+
+  // The key: two entries per row above the plot.
+  series.forEach((s, i) => {
+    const kx = m.left + (i % 2) * (pw / 2);
+    const ky = 12 + 16 * Math.floor(i / 2);
+    el('line', { x1: kx, x2: kx + 18, y1: ky, y2: ky, class: `fw-line ${s.className}${s.dashed ? ' fw-dashed' : ''}` }, svg);
+    el('text', { x: kx + 23, y: ky + 4, class: 'fw-key' }, svg, s.label);
+  });
+
+  for (const s of series) {
+    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (pts.length > 1) {
+      el('polyline', {
+        points: polyline(pts, area),
+        class: `fw-line ${s.className}${s.dashed ? ' fw-dashed' : ''}`,
+        'data-series': s.label,
+      }, svg);
+    }
+    if (s.dots || pts.length === 1) {
+      for (const [x, y] of pts) el('circle', { cx: sx(x), cy: sy(y), r: 2.5, class: `fw-dot ${s.className}` }, svg);
+    }
+  }
+  for (const p of scatter) {
+    el('circle', { cx: sx(p.x), cy: sy(p.y), r: 4, class: `fw-dot ${p.className}` }, svg);
+    if (p.label) {
+      el('text', { x: sx(p.x) + 6, y: sy(p.y) - 6, class: 'fw-point-label' }, svg, p.label);
+    }
+  }
+  if (peak && Number.isFinite(peak.x) && Number.isFinite(peak.y)) {
+    const px = sx(peak.x);
+    const py = sy(peak.y);
+    el('line', { x1: px, x2: px, y1: py, y2: m.top + ph, class: 'fw-peak-line' }, svg);
+    el('circle', { cx: px, cy: py, r: 5, class: 'fw-peak' }, svg);
+    el('text', {
+      x: Math.min(px, m.left + pw - 60),
+      y: Math.max(py - 9, m.top + 10),
+      class: 'fw-point-label',
+      'text-anchor': 'middle',
+    }, svg, peak.label);
   }
 }

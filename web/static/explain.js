@@ -27,7 +27,7 @@ function mountOne(box) {
     });
     document.head.appendChild(link);
   }
-  Promise.all([import(`/static/explain/${name}.js`), styled])
+  Promise.all([import(`./explain/${name}.js`), styled])
     .then(([mod]) => {
       box.replaceChildren();
       mod.mount(box);

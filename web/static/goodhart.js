@@ -3,8 +3,9 @@
 // strong, and answers the mean return and intent score at each; this draws
 // both against power.
 
-import { ApiError, formatNumber, request } from './api.js';
-import { LineChart } from './chart.js';
+import { ApiError, request } from './api.js';
+import { LineChart, SCORE_SERIES } from './chart.js';
+import { formatNumber } from './format.js';
 
 /**
  * Wires the section: `inputs()` returns {level, reward, agent} at the time
@@ -15,10 +16,7 @@ export function mountGoodhart({ button, svg, note, error, inputs }) {
     xLabel: 'optimization power',
     yLabel: 'mean score per episode',
     title: 'Return and intent score against optimization power',
-    series: [
-      { key: 'return', label: 'return', className: 'series-return' },
-      { key: 'performance', label: 'intent score', className: 'series-performance' },
-    ],
+    series: SCORE_SERIES,
   });
   chart.emptyText = 'Press the button to train weak and strong optimizers on your reward';
   chart.render();

@@ -2,10 +2,9 @@
 // progress from this browser.
 
 import { getLevels } from './api.js';
+import { el, svgEl } from './dom.js';
 import { drawMap } from './map.js';
 import { levelProgress, starText } from './progress.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
 
 /** The story's first sentence, for a card. */
 export function firstSentence(text) {
@@ -14,46 +13,31 @@ export function firstSentence(text) {
   return m ? m[0] : flat;
 }
 
-function node(tag, className, text) {
-  const n = document.createElement(tag);
-  if (className) n.className = className;
-  if (text !== undefined) n.textContent = text;
-  return n;
-}
-
 function card(level, index) {
-  const li = node('li', 'level-card');
-  const a = node('a', 'level-link');
-  a.href = `/play/${encodeURIComponent(level.id)}`;
-  a.dataset.levelId = level.id;
+  const li = el('li', { className: 'level-card' });
+  const a = el('a', { className: 'level-link', href: `/play/${encodeURIComponent(level.id)}`, dataset: { levelId: level.id } }, li);
 
-  const thumb = node('div', 'thumb');
-  const svg = document.createElementNS(SVG, 'svg');
+  const thumb = el('div', { className: 'thumb' }, a);
+  const svg = svgEl('svg');
   drawMap(svg, level, `Map of ${level.title}`);
   svg.setAttribute('aria-hidden', 'true');
   thumb.appendChild(svg);
-  a.appendChild(thumb);
 
-  const body = node('div', 'card-body');
-  body.appendChild(node('p', 'card-kicker', `Level ${index + 1}`));
-  body.appendChild(node('h2', 'card-title', level.title));
-  body.appendChild(node('p', 'card-story', firstSentence(level.story)));
+  const body = el('div', { className: 'card-body' }, a);
+  el('p', { className: 'card-kicker' }, body, `Level ${index + 1}`);
+  el('h2', { className: 'card-title' }, body, level.title);
+  el('p', { className: 'card-story' }, body, firstSentence(level.story));
 
   const p = levelProgress(level.id);
-  const status = node('p', `card-status ${p.solved ? 'solved' : p.reward !== null ? 'tried' : 'new'}`);
+  const status = el('p', { className: `card-status ${p.solved ? 'solved' : p.reward !== null ? 'tried' : 'new'}` }, body);
   if (p.solved) {
-    status.appendChild(node('span', 'badge solved', 'Solved'));
+    el('span', { className: 'badge solved' }, status, 'Solved');
   } else if (p.reward !== null) {
-    status.appendChild(node('span', 'badge tried', 'Tried, not solved'));
+    el('span', { className: 'badge tried' }, status, 'Tried, not solved');
   } else {
-    status.appendChild(node('span', 'badge new', 'Not played yet'));
+    el('span', { className: 'badge new' }, status, 'Not played yet');
   }
-  const stars = node('span', 'stars', starText(p.stars));
-  stars.setAttribute('aria-label', `${p.stars} of 3 stars`);
-  status.appendChild(stars);
-  body.appendChild(status);
-  a.appendChild(body);
-  li.appendChild(a);
+  el('span', { className: 'stars', 'aria-label': `${p.stars} of 3 stars` }, status, starText(p.stars));
   return li;
 }
 

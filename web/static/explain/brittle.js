@@ -2,8 +2,8 @@
 // breaks a trained policy; a robot that replans walks around it
 // (POST /api/explain/brittle; `loophole explain brittle` prints the same).
 
-import { el } from '/static/widgets/ui.js';
-import { fmtNum } from './common.js';
+import { el } from '../dom.js';
+import { formatNumber } from '../format.js';
 import {
   cellWords,
   choice,
@@ -80,15 +80,15 @@ export function mount(box) {
       const paths = [{ cells: shown.trained.path, className: 'rb-trained', outcome: shown.trained.outcome, shift: -3 }];
       if (shown.replanned) paths.push({ cells: shown.replanned.path, className: 'rb-replanned', outcome: shown.replanned.outcome, shift: 3 });
       const marks = r.edits.filter((e) => e.trained.failed).map((e) => ({ cell: e.cell, className: 'rb-breaks' }));
-      map.draw(shown.trained.rows, paths, marks);
+      map.draw(shown.trained.rows, r.legend, paths, marks);
       nums['brittle-breaking'].textContent = `${r.breaking} of ${r.candidates}`;
       nums['brittle-replanner-failures'].textContent = `${r.replanner_failures} of ${r.candidates}`;
       nums['brittle-worst'].textContent = r.worst
-        ? `${cellWords(r.worst.cell)}: ${outcomeWords(r.worst.trained.outcome)} after ${r.worst.trained.steps} steps (return ${fmtNum(r.worst.trained.return)})`
+        ? `${cellWords(r.worst.cell)}: ${outcomeWords(r.worst.trained.outcome)} after ${r.worst.trained.steps} steps (return ${formatNumber(r.worst.trained.return)})`
         : 'none breaks it';
       nums['brittle-outcome'].textContent = r.chosen ? outcomeWords(r.chosen.trained.outcome) : 'no lava placed yet';
-      nums['brittle-return'].textContent = r.chosen ? fmtNum(r.chosen.trained.return) : '–';
-      nums['brittle-replanned'].textContent = r.chosen ? `${outcomeWords(r.chosen.replanned.outcome)} (${fmtNum(r.chosen.replanned.return)})` : '–';
+      nums['brittle-return'].textContent = r.chosen ? formatNumber(r.chosen.trained.return) : '–';
+      nums['brittle-replanned'].textContent = r.chosen ? `${outcomeWords(r.chosen.replanned.outcome)} (${formatNumber(r.chosen.replanned.return)})` : '–';
       summary.textContent =
         `${r.breaking} of the ${r.candidates} possible one-tile edits kill the trained robot: exactly the tiles of the route it learned, because it never looks where it is going. `
         + `The robot that replans on each altered room fails on ${r.replanner_failures}. A person would step around one new patch of lava without thinking; the learned policy has nothing that could notice it.`;

@@ -1,2 +1,2 @@
 // The Constitutional AI simulation of /feedback, here inside the explainer.
-export { mount } from '/static/widgets/cai.js';
+export { mount } from '../widgets/cai.js';

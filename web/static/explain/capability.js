@@ -2,11 +2,10 @@
 // optimizer (value iteration looking 2 quarters ahead vs the whole six
 // years), side by side, then the whole curve from weak to strong.
 
-import { el } from '/static/widgets/ui.js';
-import { mountGoodhart } from '/static/goodhart.js';
+import { el, svgEl } from '../dom.js';
+import { mountGoodhart } from '../goodhart.js';
 import { Player, alertLine, messageOf, predict, runReward, scores } from './common.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const LEVEL = 'company-profits';
 const WEAK = 2;
 const STRONG = 24;
@@ -67,10 +66,7 @@ export function mount(box) {
   const curve = el('div', { className: 'demo-curve' }, root);
   el('p', {}, curve, 'And every strength in between:');
   const button = el('button', { type: 'button', className: 'button', 'data-testid': 'capability-sweep' }, curve, 'Draw profit and intent against planning horizon');
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.classList.add('chart');
-  svg.dataset.testid = 'capability-chart';
-  curve.appendChild(svg);
+  const svg = svgEl('svg', { class: 'chart', 'data-testid': 'capability-chart' }, curve);
   const note = el('p', { className: 'hint', 'aria-live': 'polite', 'data-testid': 'capability-note' }, curve);
   const error = el('p', { className: 'notice error', role: 'alert', hidden: true }, curve);
   mountGoodhart({ button, svg, note, error, inputs: () => ({ level: LEVEL, reward: 'profit', agent: 'value-iteration' }) });

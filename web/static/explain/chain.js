@@ -2,7 +2,7 @@
 // the reader predicts, then a real optimizer (Q-learning, trained on the
 // server) shows the behaviour the reward actually pays for.
 
-import { el } from '/static/widgets/ui.js';
+import { el } from '../dom.js';
 import { Player, alertLine, messageOf, predict, runReward, scores } from './common.js';
 
 const LEVEL = 'boat-race';
@@ -54,7 +54,7 @@ export function mount(box) {
     status.textContent = 'Training Q-learning for 3,000 episodes on the server…';
     try {
       const r = await runReward({ level: LEVEL, reward: REWARD });
-      player.load(r.frames.map((f) => f.rows));
+      player.load(r.frames.map((f) => f.rows), { legend: r.frame_legend });
       sc.set(r.return, r.performance);
       account.replaceChildren();
       for (const line of r.account) el('li', {}, account, line);

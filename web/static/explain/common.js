@@ -2,9 +2,11 @@
 // playing an episode back on a map, asking the reader to predict, and the
 // return / intent pair shown the same way everywhere.
 
-import { ApiError, followRun, startRun } from '/static/api.js';
-import { MapView, gridFromRows } from '/static/map.js';
-import { el, freshId } from '/static/widgets/ui.js';
+import { ApiError, followRun, startRun } from '../api.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { MapView, gridFromRows } from '../map.js';
+import { freshId } from '../widgets/ui.js';
 
 /** Trains and plays one run (POST /api/runs, then its events); resolves with the result. */
 export async function runReward(body) {
@@ -37,15 +39,13 @@ export function alertLine(parent, testid) {
 
 /**
  * A map that plays an episode's frames (arrays of text rows) with a
- * play/pause button and a step slider. Grid worlds are drawn as tiles,
- * others (the company) as a text board.
+ * play/pause button and a step slider. Grid worlds are drawn as tiles, by
+ * the legend that came with the frames; others (the company) as a text board.
  */
 export class Player {
   constructor(parent, { label, testid, grid = true }) {
     this.root = el('figure', { className: 'demo-player', 'data-testid': testid }, parent);
-    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    this.svg.classList.add('demo-map');
-    this.root.appendChild(this.svg);
+    this.svg = svgEl('svg', { class: 'demo-map' }, this.root);
     this.view = new MapView(this.svg, { label });
     this.grid = grid;
     const bar = el('div', { className: 'demo-playbar' }, this.root);
@@ -63,10 +63,14 @@ export class Player {
     });
   }
 
-  /** Loads frames and shows the first; `autoplay` plays them once. */
-  load(frames, { autoplay = true } = {}) {
+  /**
+   * Loads frames and shows the first; `legend` names their characters (a
+   * run's `frame_legend`, an answer's `legend`); `autoplay` plays them once.
+   */
+  load(frames, { legend = {}, autoplay = true } = {}) {
     this.pause();
     this.frames = frames;
+    this.legend = legend;
     this.range.max = String(Math.max(0, frames.length - 1));
     this.show(0);
     if (autoplay && frames.length > 1) this.play();
@@ -78,7 +82,7 @@ export class Player {
     this.at = i;
     this.range.value = String(i);
     this.readout.textContent = `step ${i} of ${this.frames.length - 1}`;
-    if (this.grid) this.view.draw(gridFromRows(rows));
+    if (this.grid) this.view.draw(gridFromRows(rows, this.legend));
     else this.view.drawText(rows);
   }
 
@@ -149,19 +153,12 @@ export function scores(parent, testid, { returnLabel = 'Return (what the reward 
   const pv = el('dd', { 'data-testid': `${testid}-intent` }, p, '–');
   return {
     set(ret, perf) {
-      rv.textContent = fmtNum(ret);
-      pv.textContent = fmtNum(perf);
+      rv.textContent = formatNumber(ret);
+      pv.textContent = formatNumber(perf);
     },
     clear() {
       rv.textContent = '–';
       pv.textContent = '–';
     },
   };
-}
-
-/** Numbers as people write them: integers plain, others with up to 2 decimals. */
-export function fmtNum(x) {
-  if (!Number.isFinite(x)) return '–';
-  const r = Math.round(x * 100) / 100;
-  return Object.is(r, -0) ? '0' : String(r);
 }

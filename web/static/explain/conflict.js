@@ -2,11 +2,12 @@
 // picks, for each request, the reply with the best weighted score
 // (POST /api/explain/conflict; `loophole explain conflict` prints the same).
 
-import { drawChart } from '/static/widgets/plot.js';
-import { debounce, el, latestOnly, slider } from '/static/widgets/ui.js';
-import { alertLine, fmtNum, messageOf } from './common.js';
+import { drawChart } from '../chart.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { debounce, latestOnly, slider } from '../widgets/ui.js';
+import { alertLine, messageOf } from './common.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 
 export function mount(box) {
   const root = el('div', { className: 'demo-conflict' }, box);
@@ -31,9 +32,7 @@ export function mount(box) {
   const head = el('tr', {}, el('thead', {}, table));
   for (const h of ['Request', 'Chosen reply', 'Scores']) el('th', { scope: 'col' }, head, h);
   const body = el('tbody', { 'data-testid': 'conflict-picks' }, table);
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.dataset.testid = 'conflict-chart';
-  root.appendChild(svg);
+  const svg = svgEl('svg', { 'data-testid': 'conflict-chart' }, root);
   el('p', { className: 'demo-assume' }, root, 'Each dot is one behaviour some weighting produces. Red: yours. Blue: not beaten on all three aims by any other. Grey: beaten.');
   const summary = el('p', { className: 'demo-summary', 'aria-live': 'polite', 'data-testid': 'conflict-summary' }, root);
 
@@ -50,7 +49,7 @@ export function mount(box) {
       fill.style.width = `${Math.round(r.chosen.scores[k] * 100)}%`;
       const ideal = el('span', { className: 'demo-bar-ideal', title: 'best any weighting reaches on this aim' }, track);
       ideal.style.left = `${Math.round(r.ideal[k] * 100)}%`;
-      el('span', { className: 'demo-bar-value', 'data-testid': `conflict-score-${aim}` }, row, fmtNum(r.chosen.scores[k]));
+      el('span', { className: 'demo-bar-value', 'data-testid': `conflict-score-${aim}` }, row, formatNumber(r.chosen.scores[k]));
     });
     body.replaceChildren();
     r.requests.forEach((q, i) => {
@@ -58,7 +57,7 @@ export function mount(box) {
       const tr = el('tr', {}, body);
       el('th', { scope: 'row' }, tr, q.prompt);
       el('td', {}, tr, reply.text);
-      el('td', { className: 'num' }, tr, reply.scores.map((s) => fmtNum(s)).join(' / '));
+      el('td', { className: 'num' }, tr, reply.scores.map((s) => formatNumber(s)).join(' / '));
     });
     const current = r.behaviours.findIndex((b) => b.picks.join() === r.chosen.picks.join());
     drawChart(svg, {
@@ -76,7 +75,7 @@ export function mount(box) {
     });
     summary.textContent =
       `Across every weighting there are ${r.behaviours.length} different behaviours, ${r.pareto.length} of them not beaten on all three aims by another. ` +
-      `None reaches the best score on every aim at once: even the best compromise falls ${fmtNum(r.best_worst_gap)} short on one of them. Where to stand is a choice, not a calculation.`;
+      `None reaches the best score on every aim at once: even the best compromise falls ${formatNumber(r.best_worst_gap)} short on one of them. Where to stand is a choice, not a calculation.`;
   };
   const ask = latestOnly('/api/explain/conflict', {
     onResult: show,

@@ -5,28 +5,15 @@
 // answers overtaken by a newer one. Their common styles are gridlab.css,
 // which each widget's stylesheet imports.
 
-import { explain } from '/static/api.js';
-import { CELL, FRAME_LEGEND, MapView, gridFromRows } from '/static/map.js';
-import { el, freshId } from '/static/widgets/ui.js';
+import { explain } from '../api.js';
+import { el, svgEl } from '../dom.js';
+import { CELL, MapView, gridFromRows } from '../map.js';
+import { freshId } from '../widgets/ui.js';
 import { alertLine, messageOf, predict } from './common.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-/** The engine's frame characters, with lava. */
-export const LEGEND = { ...FRAME_LEGEND, L: 'lava' };
-
-function svgEl(name, attrs, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  parent.appendChild(node);
-  return node;
-}
 
 const OUTCOME_WORDS = { lava: 'died in the lava', goal: 'reached the goal', time: 'ran out of time' };
 /** What became of the robot, in words. */
 export const outcomeWords = (o) => OUTCOME_WORDS[o] ?? o;
-
-/** A share as a whole percentage. */
-export const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
 
 /** `fn` that runs on its first call only (later calls do nothing). */
 export function once(fn) {
@@ -58,17 +45,18 @@ export function labRoot(box, className, assumption) {
  */
 export class PathMap {
   constructor(parent, { label, testid }) {
-    this.svg = document.createElementNS(SVG, 'svg');
-    this.svg.classList.add('demo-map', 'rb-map');
-    if (testid) this.svg.setAttribute('data-testid', testid);
-    parent.appendChild(this.svg);
+    this.svg = svgEl('svg', { class: 'demo-map rb-map', 'data-testid': testid }, parent);
     this.view = new MapView(this.svg, { label });
     this.overlay = null;
   }
 
-  /** rows: the room's text rows; paths: [{cells: [[r, c]…], className, outcome, shift}]; marks: [{cell, className}]. */
-  draw(rows, paths = [], marks = []) {
-    this.view.draw(gridFromRows(rows, LEGEND));
+  /**
+   * rows: the room's text rows, whose characters `legend` names (the
+   * answer's); paths: [{cells: [[r, c]…], className, outcome, shift}];
+   * marks: [{cell, className}].
+   */
+  draw(rows, legend, paths = [], marks = []) {
+    this.view.draw(gridFromRows(rows, legend));
     this.overlay?.remove();
     this.overlay = svgEl('g', { class: 'rb-overlay', 'aria-hidden': 'true' }, this.svg);
     for (const m of marks) {

@@ -3,8 +3,9 @@
 // planning over the whole 40-step episode), and every interpretation tried
 // is kept in a table to compare.
 
-import { el } from '/static/widgets/ui.js';
-import { Player, alertLine, messageOf, runReward, scores, fmtNum } from './common.js';
+import { el } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { Player, alertLine, messageOf, runReward, scores } from './common.js';
 
 const LEVEL = 'cleaning-robot';
 
@@ -55,7 +56,7 @@ export function mount(box) {
     status.textContent = 'Planning the whole episode on the server…';
     try {
       const r = await runReward({ level: LEVEL, reward: reading.reward });
-      player.load(r.frames.map((f) => f.rows));
+      player.load(r.frames.map((f) => f.rows), { legend: r.frame_legend });
       sc.set(r.return, r.performance);
       account.replaceChildren();
       for (const line of r.account) el('li', {}, account, line);
@@ -69,8 +70,8 @@ export function mount(box) {
       el('th', { scope: 'row' }, row, reading.label);
       const code = el('td', {}, row);
       el('code', {}, code, reading.reward);
-      el('td', { className: 'num' }, row, fmtNum(r.return));
-      el('td', { className: 'num', 'data-testid': `helpful-intent-${reading.id}` }, row, fmtNum(r.performance));
+      el('td', { className: 'num' }, row, formatNumber(r.return));
+      el('td', { className: 'num', 'data-testid': `helpful-intent-${reading.id}` }, row, formatNumber(r.performance));
     } catch (e) {
       err.show(messageOf(e));
       status.textContent = '';

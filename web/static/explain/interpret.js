@@ -4,12 +4,13 @@
 // value into the reward's terms beside what the owner's intent gets from the
 // same plan. Numbers come from POST /api/explain/interpret.
 
-import { explain } from '/static/api.js';
-import { CELL, MapView, gridFromRows } from '/static/map.js';
-import { el, freshId } from '/static/widgets/ui.js';
-import { alertLine, fmtNum, messageOf, predict } from '/static/explain/common.js';
+import { explain } from '../api.js';
+import { CELL, MapView, gridFromRows } from '../map.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { freshId } from '../widgets/ui.js';
+import { alertLine, messageOf, predict } from './common.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const ANGLE = { right: 0, down: 90, left: 180, up: 270 };
 // A sequential scale, light (low) to dark (high), readable over the tiles.
 const RAMP = [
@@ -18,13 +19,6 @@ const RAMP = [
   [236, 112, 20],
   [153, 52, 4],
 ];
-
-function svg(name, attrs = {}, parent = null) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 function colour(t) {
   const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
@@ -71,9 +65,7 @@ export function mount(container) {
 
   const stage = el('div', { className: 'interp-stage' }, root);
   const figure = el('figure', { className: 'interp-figure' }, stage);
-  const map = document.createElementNS(SVG, 'svg');
-  map.classList.add('demo-map', 'interp-map');
-  figure.appendChild(map);
+  const map = svgEl('svg', { class: 'demo-map interp-map' }, figure);
   const view = new MapView(map, { label: 'Value map' });
   const scale = el('div', { className: 'interp-scale', 'data-testid': 'interp-scale' }, figure);
   el('figcaption', { className: 'interp-help' }, figure,
@@ -90,7 +82,7 @@ export function mount(container) {
   const ownerLine = el('p', { className: 'interp-owner' }, panel);
   el('span', {}, ownerLine, 'Owner gets (intent, same plan): ');
   const cellIntent = el('strong', { 'data-testid': 'interp-cell-intent' }, ownerLine, '–');
-  const ownerHidden = el('p', { className: 'interp-owner-hidden' }, panel, 'Answer the question above to see what the owner gets.');
+  el('p', { className: 'interp-owner-hidden' }, panel, 'Answer the question above to see what the owner gets.');
 
   const summary = el('dl', { className: 'interp-summary' }, root);
   const item = (label, testid) => {
@@ -114,7 +106,7 @@ export function mount(container) {
     const i = data.start_intent;
     const truth = i < v - 1e-9 ? 'less' : i > v + 1e-9 ? 'more' : 'same';
     const right = truth === question.picked ? 'Right.' : 'Not this time.';
-    const said = truth === 'same' ? 'they agree here' : `the owner gets ${fmtNum(i)} where the agent expects ${fmtNum(v)}`;
+    const said = truth === 'same' ? 'they agree here' : `the owner gets ${formatNumber(i)} where the agent expects ${formatNumber(v)}`;
     question.judge(`${right} On ${data.title}, ${said}.`);
   }
 
@@ -130,9 +122,9 @@ export function mount(container) {
     cellNodes.forEach((n, k) => n && n.classList.toggle('interp-selected', k === i));
     const cell = data.cells[i];
     cellTitle.textContent = i === data.start ? `The start (${cellLabel(i)})` : `If it started at ${cellLabel(i)}`;
-    cellValue.textContent = fmtNum(cell.value);
+    cellValue.textContent = formatNumber(cell.value);
     cellMove.textContent = ARROW_NAME[cell.arrow] ?? cell.arrow;
-    cellIntent.textContent = fmtNum(cell.intent);
+    cellIntent.textContent = formatNumber(cell.intent);
     bars.replaceChildren();
     const rows = data.terms.map((t, k) => ({ label: t.label, value: cell.terms[k], kind: 'term' }));
     const biggest = Math.max(1e-9, ...rows.map((r) => Math.abs(r.value)), Math.abs(cell.intent));
@@ -144,7 +136,7 @@ export function mount(container) {
       const w = (Math.abs(row.value) / biggest) * 50;
       fill.style.width = `${w}%`;
       fill.style.left = row.value < 0 ? `${50 - w}%` : '50%';
-      el('span', { className: 'interp-bar-value', 'data-testid': `interp-term-${k}` }, li, fmtNum(row.value));
+      el('span', { className: 'interp-bar-value', 'data-testid': `interp-term-${k}` }, li, formatNumber(row.value));
     });
   }
 
@@ -152,7 +144,7 @@ export function mount(container) {
     const { width: w, height: h } = data;
     view.draw(gridFromRows(data.rows, data.legend));
     overlay?.remove();
-    overlay = svg('g', { class: 'interp-overlay', tabindex: 0, role: 'group', 'aria-label': 'Cells of the value map: use the arrow keys to pick one', 'data-testid': 'interp-cells' }, map);
+    overlay = svgEl('g', { class: 'interp-overlay', tabindex: 0, role: 'group', 'aria-label': 'Cells of the value map: use the arrow keys to pick one', 'data-testid': 'interp-cells' }, map);
     const values = data.cells.filter(Boolean).map((c) => c.value);
     const lo = Math.min(...values);
     const hi = Math.max(...values);
@@ -161,22 +153,22 @@ export function mount(container) {
       if (!cell) return null;
       const x = (i % w) * CELL;
       const y = Math.floor(i / w) * CELL;
-      const g = svg('g', { class: 'interp-cell', 'data-cell': i, 'data-testid': `interp-cell-${i}` }, overlay);
-      svg('rect', { x: x + 1, y: y + 1, width: CELL - 2, height: CELL - 2, rx: 3, fill: colour((cell.value - lo) / span), class: 'interp-heat' }, g);
+      const g = svgEl('g', { class: 'interp-cell', 'data-cell': i, 'data-testid': `interp-cell-${i}` }, overlay);
+      svgEl('rect', { x: x + 1, y: y + 1, width: CELL - 2, height: CELL - 2, rx: 3, fill: colour((cell.value - lo) / span), class: 'interp-heat' }, g);
       if (cell.arrow === 'stay') {
-        svg('circle', { cx: x + CELL / 2, cy: y + CELL / 2, r: 4, class: 'interp-arrow' }, g);
+        svgEl('circle', { cx: x + CELL / 2, cy: y + CELL / 2, r: 4, class: 'interp-arrow' }, g);
       } else {
-        svg('path', { d: 'M11 20 L27 20 M21 13 L29 20 L21 27', class: 'interp-arrow', transform: `translate(${x} ${y}) rotate(${ANGLE[cell.arrow] ?? 0} 20 20)` }, g);
+        svgEl('path', { d: 'M11 20 L27 20 M21 13 L29 20 L21 27', class: 'interp-arrow', transform: `translate(${x} ${y}) rotate(${ANGLE[cell.arrow] ?? 0} 20 20)` }, g);
       }
-      const t = svg('title', {}, g);
-      t.textContent = `${cellLabel(i)}: value ${fmtNum(cell.value)}, moves ${cell.arrow}`;
+      const t = svgEl('title', {}, g);
+      t.textContent = `${cellLabel(i)}: value ${formatNumber(cell.value)}, moves ${cell.arrow}`;
       g.addEventListener('pointerenter', () => select(i));
       g.addEventListener('click', () => select(i));
       return g;
     });
     if (data.path.length > 1) {
       const pts = data.path.map((c) => `${(c % w) * CELL + CELL / 2},${Math.floor(c / w) * CELL + CELL / 2}`).join(' ');
-      svg('polyline', { points: pts, class: 'interp-path', 'data-testid': 'interp-path' }, overlay);
+      svgEl('polyline', { points: pts, class: 'interp-path', 'data-testid': 'interp-path' }, overlay);
     }
     // The robot stays visible above the colours.
     if (view.agent) map.appendChild(view.agent);
@@ -199,13 +191,13 @@ export function mount(container) {
     });
     // The scale bar.
     scale.replaceChildren();
-    el('span', { className: 'interp-scale-end', 'data-testid': 'interp-scale-low' }, scale, fmtNum(lo));
+    el('span', { className: 'interp-scale-end', 'data-testid': 'interp-scale-low' }, scale, formatNumber(lo));
     const bar = el('span', { className: 'interp-scale-bar', 'aria-hidden': 'true' }, scale);
     for (let k = 0; k < 8; k++) {
       const s = el('span', {}, bar);
       s.style.background = colour(k / 7);
     }
-    el('span', { className: 'interp-scale-end', 'data-testid': 'interp-scale-high' }, scale, fmtNum(hi));
+    el('span', { className: 'interp-scale-end', 'data-testid': 'interp-scale-high' }, scale, formatNumber(hi));
   }
 
   function describe() {
@@ -213,14 +205,14 @@ export function mount(container) {
     const parts = data.terms
       .map((t, k) => ({ t, v: start.terms[k] }))
       .filter((p) => Math.abs(p.v) > 1e-9)
-      .map((p) => `${fmtNum(p.v)} from ${p.t.signal ? `“${p.t.label}”` : p.t.label}`);
+      .map((p) => `${formatNumber(p.v)} from ${p.t.signal ? `“${p.t.label}”` : p.t.label}`);
     const why = data.linear ? (parts.length ? parts.join(' and ') : 'nothing from any term') : 'the whole reward (it is not a plain sum, so it is one term)';
     const gap = !question.picked
       ? 'Answer the question above to compare it with what the owner gets.'
       : data.start_intent === data.start_value
       ? 'Here the owner gets the same from that plan.'
-      : `The owner gets ${fmtNum(data.start_intent)} from the same plan: the intent counts what the reward cannot see.`;
-    caption.textContent = `From the start the agent expects ${fmtNum(data.start_value)} over ${data.horizon} steps: ${why}. ${gap} Try a reward that also charges for what went wrong, and watch the arrows turn.`;
+      : `The owner gets ${formatNumber(data.start_intent)} from the same plan: the intent counts what the reward cannot see.`;
+    caption.textContent = `From the start the agent expects ${formatNumber(data.start_value)} over ${data.horizon} steps: ${why}. ${gap} Try a reward that also charges for what went wrong, and watch the arrows turn.`;
   }
 
   function show(answer) {
@@ -233,9 +225,9 @@ export function mount(container) {
     rewardInput.value = answer.reward;
     draw();
     select(selected !== null && data.cells[selected] ? selected : data.start);
-    startValue.textContent = fmtNum(data.start_value);
-    startIntent.textContent = fmtNum(data.start_intent);
-    episode.textContent = `${data.actions || '(none)'}: return ${fmtNum(data.return)}, intent ${fmtNum(data.intent)}`;
+    startValue.textContent = formatNumber(data.start_value);
+    startIntent.textContent = formatNumber(data.start_intent);
+    episode.textContent = `${data.actions || '(none)'}: return ${formatNumber(data.return)}, intent ${formatNumber(data.intent)}`;
     const watched = data.supervisor === null ? '' : data.supervisor ? ' The supervisor is watching in this episode.' : ' The supervisor is away in this episode, and the agent can see that.';
     status.textContent = `${data.title}: ${data.states} situations solved exactly, ${data.horizon} steps ahead.${watched}`;
     describe();

@@ -8,25 +8,18 @@
 // replays every demonstration itself and the paths shown after inferring
 // are its own.
 
-import { explain } from '/static/api.js';
-import { CELL, MapView, gridFromRows } from '/static/map.js';
-import { el } from '/static/widgets/ui.js';
-import { alertLine, fmtNum, messageOf, predict } from '/static/explain/common.js';
+import { explain } from '../api.js';
+import { CELL, MapView, gridFromRows } from '../map.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { alertLine, messageOf, predict } from './common.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const MAX_DEMOS = 10;
 const KEYS = {
   ArrowUp: 'u', ArrowDown: 'd', ArrowLeft: 'l', ArrowRight: 'r',
   w: 'u', s: 'd', a: 'l', d: 'r', W: 'u', S: 'd', A: 'l', D: 'r',
 };
 const NAMES = { u: 'up', d: 'down', l: 'left', r: 'right' };
-
-function svg(name, attrs = {}, parent = null) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 /** A small grid simulator for drawing the demonstrator's moves. */
 class Recorder {
@@ -112,9 +105,7 @@ class Recorder {
 /** A map with a drawn path (cells), for the side-by-side results. */
 function pathMap(parent, label, testid) {
   const fig = el('figure', { className: 'irl-result-map' }, parent);
-  const map = document.createElementNS(SVG, 'svg');
-  map.classList.add('demo-map');
-  fig.appendChild(map);
+  const map = svgEl('svg', { class: 'demo-map' }, fig);
   const view = new MapView(map, { label });
   let line = null;
   return {
@@ -123,7 +114,7 @@ function pathMap(parent, label, testid) {
       line?.remove();
       if (path.length > 1) {
         const pts = path.map((c) => `${(c % width) * CELL + CELL / 2},${Math.floor(c / width) * CELL + CELL / 2}`).join(' ');
-        line = svg('polyline', { points: pts, class: 'irl-path', 'data-testid': `${testid}-path` }, map);
+        line = svgEl('polyline', { points: pts, class: 'irl-path', 'data-testid': `${testid}-path` }, map);
       }
     },
   };
@@ -146,9 +137,7 @@ export function mount(container) {
     'aria-label': 'Demonstration map. Use the arrow keys or W A S D to move the robot.',
     'data-testid': 'irl-map',
   }, left);
-  const map = document.createElementNS(SVG, 'svg');
-  map.classList.add('demo-map');
-  pad.appendChild(map);
+  const map = svgEl('svg', { class: 'demo-map' }, pad);
   const view = new MapView(map, { label: 'The room' });
   el('p', { className: 'irl-help' }, left, 'Click the map, then use the arrow keys (or W A S D), or the buttons. A walk is saved when it reaches the goal or runs out of steps.');
   const buttons = el('div', { className: 'irl-pad', role: 'group', 'aria-label': 'Move the robot' }, left);
@@ -277,8 +266,8 @@ export function mount(container) {
   });
 
   function interval(w) {
-    const lo = w.low === null ? null : fmtNum(w.low);
-    const hi = w.high === null ? null : fmtNum(w.high);
+    const lo = w.low === null ? null : formatNumber(w.low);
+    const hi = w.high === null ? null : formatNumber(w.high);
     if (lo === null && hi === null) return 'any weight fits';
     if (lo === null) return `any weight below ${hi} fits`;
     if (hi === null) return `any weight above ${lo} fits`;
@@ -309,15 +298,15 @@ export function mount(container) {
       const mark = el('span', { className: 'irl-mark' }, track);
       mark.style.left = pos(w.weight);
       const text = el('span', { className: 'irl-weight-text' }, li);
-      el('strong', { 'data-testid': `irl-weight-${w.signal}-value` }, text, fmtNum(w.weight));
+      el('strong', { 'data-testid': `irl-weight-${w.signal}-value` }, text, formatNumber(w.weight));
       el('span', { className: 'irl-weight-range', 'data-testid': `irl-weight-${w.signal}-range` }, text, ` (${interval(w)})`);
     }
     ambiguity.replaceChildren();
     for (const w of answer.weights) {
       let line;
       if (!w.shown) {
-        const limit = w.high === null ? '' : ` They only say it is worth at most ${fmtNum(w.high)}, not how much less.`;
-        line = `Your walks never made “${w.signal}” happen (${w.description}).${limit} Any weight ${w.high === null ? 'at all' : `below ${fmtNum(w.high)}`} explains them almost as well.`;
+        const limit = w.high === null ? '' : ` They only say it is worth at most ${formatNumber(w.high)}, not how much less.`;
+        line = `Your walks never made “${w.signal}” happen (${w.description}).${limit} Any weight ${w.high === null ? 'at all' : `below ${formatNumber(w.high)}`} explains them almost as well.`;
       } else if (w.low === null || w.high === null) {
         line = `“${w.signal}” happened in every walk the same way, so only one side of its weight is pinned: ${interval(w)}.`;
       } else {
@@ -325,8 +314,8 @@ export function mount(container) {
       }
       el('li', { 'data-testid': `irl-ambiguous-${w.signal}` }, ambiguity, line);
     }
-    const hand = answer.hand_log_likelihood === null ? '' : `, the hand-written reward ${fmtNum(answer.hand_log_likelihood)}`;
-    fit.textContent = `How well each reward explains your walks (log-likelihood, higher is better): learned ${fmtNum(answer.log_likelihood)}${hand}, random moves ${fmtNum(answer.random_log_likelihood)}. “Fits almost as well” means at most ${fmtNum(answer.slack)} less; weights have a prior of spread ${fmtNum(answer.prior_sd)}.`;
+    const hand = answer.hand_log_likelihood === null ? '' : `, the hand-written reward ${formatNumber(answer.hand_log_likelihood)}`;
+    fit.textContent = `How well each reward explains your walks (log-likelihood, higher is better): learned ${formatNumber(answer.log_likelihood)}${hand}, random moves ${formatNumber(answer.random_log_likelihood)}. “Fits almost as well” means at most ${formatNumber(answer.slack)} less; weights have a prior of spread ${formatNumber(answer.prior_sd)}.`;
   }
 
   function showResults() {
@@ -338,14 +327,14 @@ export function mount(container) {
       const c = columns[key];
       c.code.textContent = p.reward;
       c.map.draw(kinds, p.path, answer.width);
-      c.ret.textContent = fmtNum(p.return);
-      c.intent.textContent = fmtNum(p.intent);
-      c.pushed.textContent = fmtNum(p.totals.pushed ?? 0);
+      c.ret.textContent = formatNumber(p.return);
+      c.intent.textContent = formatNumber(p.intent);
+      c.pushed.textContent = formatNumber(p.totals.pushed ?? 0);
       c.actions.textContent = p.actions;
     }
     const h = answer.hand;
     const l = answer.learned;
-    caption.textContent = `Both optimizers are the same exact planner; only the reward differs. The hand-written reward scores ${fmtNum(h.intent)} on the owner's intent, the learned one ${fmtNum(l.intent)}. The learned reward is only as good as what was demonstrated: where your walks never went, it knows nothing, and its weights there are guesses.`;
+    caption.textContent = `Both optimizers are the same exact planner; only the reward differs. The hand-written reward scores ${formatNumber(h.intent)} on the owner's intent, the learned one ${formatNumber(l.intent)}. The learned reward is only as good as what was demonstrated: where your walks never went, it knows nothing, and its weights there are guesses.`;
     results.hidden = false;
     judge();
   }

@@ -3,8 +3,9 @@
 // (POST /api/explain/misgeneralization; `loophole explain misgeneralization`
 // prints the same).
 
-import { el } from '/static/widgets/ui.js';
-import { fmtNum } from './common.js';
+import { el } from '../dom.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { gridFromRows } from '../map.js';
 import {
   cellWords,
   choice,
@@ -13,7 +14,6 @@ import {
   numbers,
   once,
   outcomeWords,
-  pct,
   predictFirst,
   roomFigure,
   statusLine,
@@ -78,10 +78,10 @@ export function mount(box) {
 
   const buildGoalOptions = once((r) => {
     goalSelect.replaceChildren();
-    r.test.rows.forEach((row, ri) => {
-      Array.from(row).forEach((ch, ci) => {
+    gridFromRows(r.test.rows, r.legend).forEach((row, ri) => {
+      row.forEach((kind, ci) => {
         const isOld = ri === r.old_goal[0] && ci === r.old_goal[1];
-        if ((ch === ' ' || ch === 'G') && !isOld) {
+        if ((kind === 'floor' || kind === 'goal') && !isOld) {
           el('option', { value: `${ri},${ci}`, selected: ri === r.goal[0] && ci === r.goal[1] }, goalSelect, cellWords([ri, ci]));
         }
       });
@@ -100,20 +100,20 @@ export function mount(box) {
     show: (r) => {
       last = r;
       buildGoalOptions(r);
-      trainMap.draw(r.train.rows, [{ cells: r.train.path, className: 'rb-trained', outcome: r.train.outcome }]);
-      testMap.draw(r.test.rows, [
+      trainMap.draw(r.train.rows, r.legend, [{ cells: r.train.path, className: 'rb-trained', outcome: r.train.outcome }]);
+      testMap.draw(r.test.rows, r.legend, [
         { cells: r.test.path, className: 'rb-trained', outcome: r.test.outcome, shift: -3 },
         { cells: r.replanned.path, className: 'rb-replanned', outcome: r.replanned.outcome, shift: 3 },
       ], [{ cell: r.old_goal, className: 'rb-old-goal' }]);
       nums['misgen-outcome'].textContent = visitedOldGoal(r) && !r.test.goal ? 'went to the empty corner' : outcomeWords(r.test.outcome);
-      nums['misgen-return'].textContent = fmtNum(r.test.return);
-      nums['misgen-old-rate'].textContent = `${pct(r.old_goal_rate)} of ${r.training.seeds}`;
-      nums['misgen-goal-rate'].textContent = `${pct(r.goal_rate)} of ${r.training.seeds}`;
-      nums['misgen-train-rate'].textContent = `${pct(r.train_goal_rate)} of ${r.training.seeds}`;
-      nums['misgen-replanned'].textContent = `${outcomeWords(r.replanned.outcome)} (${fmtNum(r.replanned.return)})`;
+      nums['misgen-return'].textContent = formatNumber(r.test.return);
+      nums['misgen-old-rate'].textContent = `${formatPercent(r.old_goal_rate)} of ${r.training.seeds}`;
+      nums['misgen-goal-rate'].textContent = `${formatPercent(r.goal_rate)} of ${r.training.seeds}`;
+      nums['misgen-train-rate'].textContent = `${formatPercent(r.train_goal_rate)} of ${r.training.seeds}`;
+      nums['misgen-replanned'].textContent = `${outcomeWords(r.replanned.outcome)} (${formatNumber(r.replanned.return)})`;
       summary.textContent =
-        `Its skill generalized: in training it reached the goal in ${pct(r.train_goal_rate)} of seeds, and at test it walked straight to a corner it had never stood on. `
-        + `Its goal did not: it reached the real goal in ${pct(r.goal_rate)} of seeds. Nothing in its training told the two goals apart; `
+        `Its skill generalized: in training it reached the goal in ${formatPercent(r.train_goal_rate)} of seeds, and at test it walked straight to a corner it had never stood on. `
+        + `Its goal did not: it reached the real goal in ${formatPercent(r.goal_rate)} of seeds. Nothing in its training told the two goals apart; `
         + 'the robot that plans with the goal in view walks to it. (Put the goal on the way to the corner and the trained robot will reach it by accident.)';
       status.textContent = `Trained by ${r.training.agent}, seed ${r.training.seed}, starts ${r.starts} (${r.start_cells} cell${r.start_cells === 1 ? '' : 's'}), goal at ${cellWords(r.goal)}.`;
       rejudge();

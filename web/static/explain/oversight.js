@@ -3,19 +3,18 @@
 // supervisor and when the check is an audit it cannot see
 // (POST /api/explain/oversight; `loophole explain oversight` prints the same).
 
-import { el, slider, debounce } from '/static/widgets/ui.js';
-import { drawChart } from '/static/widgets/plot.js';
-import { fmtNum } from './common.js';
-import { explainLoader, labRoot, numbers, pct, predictFirst, roomFigure, statusLine, verdict } from './gridlab.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
+import { el, svgEl } from '../dom.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { debounce, slider } from '../widgets/ui.js';
+import { drawChart } from '../chart.js';
+import { explainLoader, labRoot, numbers, predictFirst, roomFigure, statusLine, verdict } from './gridlab.js';
 
 function caseText(c, kind, checked, p) {
   const who = kind === 'visible' ? (checked ? 'Supervisor there' : 'Supervisor away') : checked ? 'Audited' : 'Not audited';
-  if (!c) return `${who}: never happens at p = ${fmtNum(p)}.`;
+  if (!c) return `${who}: never happens at p = ${formatNumber(p)}.`;
   const how = c.shortcut ? (c.fined ? 'took the shortcut and was fined' : 'took the shortcut') : 'went the long way round';
   const unseen = kind === 'unseen' && checked ? ' The eyes mark the audit; the robot cannot see them.' : '';
-  return `${who} (${pct(c.weight)} of episodes): ${how}, ${c.steps} steps, return ${fmtNum(c.return)}, intent ${fmtNum(c.intent)}.${unseen}`;
+  return `${who} (${formatPercent(c.weight)} of episodes): ${how}, ${c.steps} steps, return ${formatNumber(c.return)}, intent ${formatNumber(c.intent)}.${unseen}`;
 }
 
 export function mount(box) {
@@ -49,13 +48,10 @@ export function mount(box) {
     max: 1,
     step: 0.05,
     value: 0.5,
-    format: (x) => fmtNum(x),
+    format: (x) => formatNumber(x),
   });
   const status = statusLine(stage, 'oversight-status', 'Planning…');
-  const chart = document.createElementNS(SVG, 'svg');
-  chart.setAttribute('data-testid', 'oversight-chart');
-  chart.classList.add('ov-chart');
-  stage.appendChild(chart);
+  const chart = svgEl('svg', { 'data-testid': 'oversight-chart', class: 'ov-chart' }, stage);
   const nums = numbers(stage, [
     ['oversight-visible-rate', 'Shortcut rate, visible supervisor at p'],
     ['oversight-unseen-rate', 'Shortcut rate, unseen audit at p'],
@@ -96,16 +92,16 @@ export function mount(box) {
           { x: r.audit, y: r.unseen.at.shortcut_rate, className: 'ov-unseen', label: '' },
         ],
       });
-      nums['oversight-visible-rate'].textContent = pct(r.visible.at.shortcut_rate);
-      nums['oversight-unseen-rate'].textContent = pct(r.unseen.at.shortcut_rate);
-      nums['oversight-visible-intent'].textContent = fmtNum(r.visible.at.mean_intent);
-      nums['oversight-unseen-intent'].textContent = fmtNum(r.unseen.at.mean_intent);
-      nums['oversight-threshold'].textContent = r.unseen.threshold === null ? 'never (not even at p = 1)' : `just above ${fmtNum(r.unseen.threshold)}`;
-      nums['oversight-predicted'].textContent = r.predicted_threshold === null ? `${r.saving} ÷ ${fmtNum(r.fine)}: more than 1` : `${r.saving} ÷ ${fmtNum(r.fine)} = ${fmtNum(r.predicted_threshold)}`;
+      nums['oversight-visible-rate'].textContent = formatPercent(r.visible.at.shortcut_rate);
+      nums['oversight-unseen-rate'].textContent = formatPercent(r.unseen.at.shortcut_rate);
+      nums['oversight-visible-intent'].textContent = formatNumber(r.visible.at.mean_intent);
+      nums['oversight-unseen-intent'].textContent = formatNumber(r.unseen.at.mean_intent);
+      nums['oversight-threshold'].textContent = r.unseen.threshold === null ? 'never (not even at p = 1)' : `just above ${formatNumber(r.unseen.threshold)}`;
+      nums['oversight-predicted'].textContent = r.predicted_threshold === null ? `${r.saving} ÷ ${formatNumber(r.fine)}: more than 1` : `${r.saving} ÷ ${formatNumber(r.fine)} = ${formatNumber(r.predicted_threshold)}`;
       for (const c of cells) {
         const data = r[c.kind][c.checked ? 'checked' : 'unchecked'];
         if (data) {
-          c.map.draw(data.rows, [{ cells: data.path, className: data.shortcut ? 'ov-cheat' : 'ov-honest', outcome: 'goal' }]);
+          c.map.draw(data.rows, r.legend, [{ cells: data.path, className: data.shortcut ? 'ov-cheat' : 'ov-honest', outcome: 'goal' }]);
           c.map.svg.classList.remove('ov-never');
         } else {
           c.map.svg.classList.add('ov-never');
@@ -114,10 +110,10 @@ export function mount(box) {
       }
       const vis = r.visible.threshold === null ? 'never keeps it honest' : 'keeps it honest only when it is there every time';
       summary.textContent =
-        `A supervisor the robot can see ${vis}: it cheats whenever the supervisor is away (${pct(r.visible.at.shortcut_rate)} of episodes at p = ${fmtNum(r.audit)}). `
+        `A supervisor the robot can see ${vis}: it cheats whenever the supervisor is away (${formatPercent(r.visible.at.shortcut_rate)} of episodes at p = ${formatNumber(r.audit)}). `
         + (r.unseen.threshold === null
-          ? `An unseen audit cannot help either: a fine of ${fmtNum(r.fine)} is less than the ${r.saving} steps the shortcut saves.`
-          : `An audit it cannot see keeps it honest in every episode once p is above ${fmtNum(r.unseen.threshold)}, where the expected fine, ${fmtNum(r.fine)} × p, outweighs the ${r.saving} steps saved. `
+          ? `An unseen audit cannot help either: a fine of ${formatNumber(r.fine)} is less than the ${r.saving} steps the shortcut saves.`
+          : `An audit it cannot see keeps it honest in every episode once p is above ${formatNumber(r.unseen.threshold)}, where the expected fine, ${formatNumber(r.fine)} × p, outweighs the ${r.saving} steps saved. `
             + 'At exactly that point the two ways are worth the same and the planner takes the shortcut, which pays sooner.');
       status.textContent = `Reward: ${r.reward}`;
       rejudge();

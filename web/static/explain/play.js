@@ -3,8 +3,9 @@
 // played back beside its return and the owner's intent score. The full
 // level page (/play/side-effects-sokoban) has the same level with more tools.
 
-import { checkReward, getLevel } from '/static/api.js';
-import { debounce, el } from '/static/widgets/ui.js';
+import { checkReward, getLevel } from '../api.js';
+import { el } from '../dom.js';
+import { debounce } from '../widgets/ui.js';
 import { Player, alertLine, messageOf, runReward, scores } from './common.js';
 
 const LEVEL = 'side-effects-sokoban';
@@ -57,7 +58,7 @@ function build(root, level) {
     el('code', { className: 'chip-name' }, li, s.name);
     el('span', { className: 'chip-desc' }, li, s.visibility === 'hidden' ? `${s.description} (hidden from rewards)` : s.description);
   }
-  player.load([level.map], { autoplay: false });
+  player.load([level.preview], { legend: level.frame_legend, autoplay: false });
 
   const live = debounce(async () => {
     try {
@@ -78,7 +79,7 @@ function build(root, level) {
     verdict.textContent = 'Planning…';
     try {
       const r = await runReward({ level: LEVEL, reward: input.value });
-      player.load(r.frames.map((f) => f.rows));
+      player.load(r.frames.map((f) => f.rows), { legend: r.frame_legend });
       sc.set(r.return, r.performance);
       verdict.textContent = r.solved
         ? `Solved: the optimizer of your reward does what the owner wanted (${'★'.repeat(r.stars)}${'☆'.repeat(3 - r.stars)}).`

@@ -1,2 +1,2 @@
 // The RLHF simulation of /feedback, here inside the explainer.
-export { mount } from '/static/widgets/rlhf.js';
+export { mount } from '../widgets/rlhf.js';

@@ -3,11 +3,10 @@
 // `loophole sweep --level cleaning-robot`): the return climbs while the
 // intent score falls once the planner can see the bin trick.
 
-import { el } from '/static/widgets/ui.js';
-import { mountGoodhart } from '/static/goodhart.js';
+import { el, svgEl } from '../dom.js';
+import { mountGoodhart } from '../goodhart.js';
 import { predict } from './common.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 
 export function mount(box) {
   const root = el('div', { className: 'demo-scale' }, box);
@@ -20,10 +19,7 @@ export function mount(box) {
     ],
   });
   const button = el('button', { type: 'button', className: 'button primary', 'data-testid': 'scale-run' }, root, 'Train weak to strong planners');
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.classList.add('chart');
-  svg.dataset.testid = 'scale-chart';
-  root.appendChild(svg);
+  const svg = svgEl('svg', { class: 'chart', 'data-testid': 'scale-chart' }, root);
   const note = el('p', { className: 'hint', 'aria-live': 'polite', 'data-testid': 'scale-note' }, root);
   const error = el('p', { className: 'notice error', role: 'alert', hidden: true, 'data-testid': 'scale-error' }, root);
   mountGoodhart({

@@ -2,8 +2,8 @@
 // once with the supervisor watching and once without
 // (POST /api/explain/shallow; `loophole explain shallow` prints the same).
 
-import { explain } from '/static/api.js';
-import { el } from '/static/widgets/ui.js';
+import { explain } from '../api.js';
+import { el } from '../dom.js';
 import { Player, alertLine, messageOf, predict, scores } from './common.js';
 
 export function mount(box) {
@@ -37,7 +37,7 @@ export function mount(box) {
     try {
       const r = await explain('shallow', {});
       for (const [view, c] of [[watched, r.watched], [unwatched, r.unwatched]]) {
-        view.player.load(c.episode.frames);
+        view.player.load(c.episode.frames, { legend: r.legend });
         view.sc.set(c.episode.return, c.episode.performance);
         view.account.replaceChildren();
         for (const line of c.account) el('li', {}, view.account, line);

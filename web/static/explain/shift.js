@@ -2,9 +2,10 @@
 // two rooms where the lava has moved, beside a robot that plans on each room
 // (POST /api/explain/shift; `loophole explain shift` prints the same).
 
-import { el, freshId } from '/static/widgets/ui.js';
-import { fmtNum } from './common.js';
-import { explainLoader, labRoot, numbers, outcomeWords, pct, predictFirst, roomFigure, statusLine, trainingControls, verdict } from './gridlab.js';
+import { el } from '../dom.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { freshId } from '../widgets/ui.js';
+import { explainLoader, labRoot, numbers, outcomeWords, predictFirst, roomFigure, statusLine, trainingControls, verdict } from './gridlab.js';
 
 const ROOM_NAMES = ['Training room', 'Test room 1', 'Test room 2'];
 
@@ -47,7 +48,7 @@ export function mount(box) {
     last.rooms.forEach((room, i) => {
       const paths = [{ cells: room.trained.path, className: 'rb-trained', outcome: room.trained.outcome, shift: -3 }];
       if (replan.checked) paths.push({ cells: room.replanned.path, className: 'rb-replanned', outcome: room.replanned.outcome, shift: 3 });
-      rooms[i].map.draw(room.trained.rows, paths);
+      rooms[i].map.draw(room.trained.rows, last.legend, paths);
     });
   };
 
@@ -62,15 +63,15 @@ export function mount(box) {
       r.rooms.forEach((room, i) => {
         const n = rooms[i].nums;
         n[`shift-${i}-outcome`].textContent = outcomeWords(room.trained.outcome);
-        n[`shift-${i}-return`].textContent = fmtNum(room.trained.return);
-        n[`shift-${i}-lava-rate`].textContent = `${pct(room.trained_lava_rate)} of ${r.training.seeds}`;
-        n[`shift-${i}-replanned`].textContent = `${outcomeWords(room.replanned.outcome)} (${fmtNum(room.replanned.return)})`;
+        n[`shift-${i}-return`].textContent = formatNumber(room.trained.return);
+        n[`shift-${i}-lava-rate`].textContent = `${formatPercent(room.trained_lava_rate)} of ${r.training.seeds}`;
+        n[`shift-${i}-replanned`].textContent = `${outcomeWords(room.replanned.outcome)} (${formatNumber(room.replanned.return)})`;
       });
       drawAll();
       const [, t1, t2] = r.rooms;
       summary.textContent =
-        `Over ${r.training.seeds} training seeds the frozen policy died in test room 1 ${pct(t1.trained_lava_rate)} of the time and in test room 2 ${pct(t2.trained_lava_rate)}; `
-        + `the robot that replans on each room died ${pct(Math.max(...r.rooms.map((x) => x.replanned_lava_rate)))} of the time. `
+        `Over ${r.training.seeds} training seeds the frozen policy died in test room 1 ${formatPercent(t1.trained_lava_rate)} of the time and in test room 2 ${formatPercent(t2.trained_lava_rate)}; `
+        + `the robot that replans on each room died ${formatPercent(Math.max(...r.rooms.map((x) => x.replanned_lava_rate)))} of the time. `
         + 'The policy learned a route, not “keep away from lava”: it never looks at where the lava is, so it survives only where the lava happens to have moved off its route.';
       status.textContent = `Trained by ${r.training.agent}, seed ${r.training.seed}.`;
       rejudge();

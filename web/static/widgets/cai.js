@@ -3,17 +3,19 @@
 // preference model optimized too far, and the trade-off front of principles
 // in conflict. Every figure comes from POST /api/cai.
 
-import { drawChart } from './plot.js';
-import { debounce, el, fmt, freshId, latestOnly, simulationNotice, slider } from './ui.js';
+import { byteSpanToIndices } from '../api.js';
+import { drawChart } from '../chart.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { debounce, freshId, latestOnly, simulationNotice, slider } from './ui.js';
 
-const pct = (x) => `${Math.round(x * 100)}%`;
+/** Scores as the figures print them: always `digits` decimals. */
+const fmt = (x, digits = 2) => formatNumber(x, { digits, fixed: true });
 
-/** Line and column (1-based, in characters) of a byte offset into `text`. */
-function position(text, byte) {
-  const bytes = new TextEncoder().encode(text);
-  const before = new TextDecoder().decode(bytes.slice(0, byte));
-  const lines = before.split('\n');
-  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1, before };
+/** Line and column (1-based, in characters) of string index `at` of `text`. */
+function position(text, at) {
+  const lines = text.slice(0, at).split('\n');
+  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
 }
 
 export function mount(container) {
@@ -61,7 +63,7 @@ export function mount(container) {
       return Math.round(x / p) * p;
     },
     fromValue: (c) => Math.log10(c),
-    format: (c) => c.toLocaleString('en'),
+    format: (c) => formatNumber(c, { grouped: true }),
     hint: 'Comparisons labelled by the feedback model for the preference model.',
   });
   const clampRow = el('div', { className: 'fw-control fw-check' }, controls);
@@ -73,7 +75,7 @@ export function mount(container) {
   const charts = el('div', { className: 'fw-charts fw-charts-3' }, root);
   const figure = (testid) => {
     const fig = el('figure', { className: 'fw-figure' }, charts);
-    const svg = fig.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+    const svg = fig.appendChild(svgEl('svg'));
     svg.dataset.testid = testid;
     const cap = el('figcaption', { 'data-testid': `${testid}-caption` }, fig);
     return { svg, cap };
@@ -87,14 +89,11 @@ export function mount(container) {
     problem.replaceChildren();
     const text = area.value;
     if (err.span) {
-      const { line, column } = position(text, err.span[0]);
+      const [startChars, endChars] = byteSpanToIndices(text, err.span);
+      const { line, column } = position(text, startChars);
       el('p', {}, problem, `Line ${line}, column ${column}: ${err.message}`);
       // The offending line, with the mistake marked (as text, never as HTML).
-      const bytes = new TextEncoder().encode(text);
-      const dec = (a, b) => new TextDecoder().decode(bytes.slice(a, b));
-      const lineStart = dec(0, err.span[0]).lastIndexOf('\n') + 1;
-      const startChars = dec(0, err.span[0]).length;
-      const endChars = dec(0, Math.max(err.span[1], err.span[0])).length;
+      const lineStart = text.slice(0, startChars).lastIndexOf('\n') + 1;
       const lineEnd = text.indexOf('\n', startChars) === -1 ? text.length : text.indexOf('\n', startChars);
       const pre = el('pre', { className: 'fw-source' }, problem);
       pre.append(text.slice(lineStart, startChars));
@@ -129,7 +128,7 @@ export function mount(container) {
     const lastRound = rounds[rounds.length - 1];
     sl.cap.textContent =
       `After ${lastRound.round} rounds: harmlessness ${fmt(lastRound.harmlessness)}, helpfulness ${fmt(lastRound.helpfulness)}, ` +
-      `${pct(lastRound.evasive)} of answers evasive.`;
+      `${formatPercent(lastRound.evasive)} of answers evasive.`;
 
     const pts = data.rl.points;
     const peak = pts[data.rl.peak];
@@ -148,7 +147,7 @@ export function mount(container) {
     });
     rl.cap.textContent = peak
       ? `The preference model's score keeps rising; gold peaks at d = ${fmt(peak.d)} and is ${fmt(end.gold)} at d = ${fmt(end.d)}, ` +
-        `while boilerplate-heavy answers go from ${pct(pts[0].boilerplate)} to ${pct(end.boilerplate)}.`
+        `while boilerplate-heavy answers go from ${formatPercent(pts[0].boilerplate)} to ${formatPercent(end.boilerplate)}.`
       : '';
 
     const fr = data.front;
@@ -168,7 +167,7 @@ export function mount(container) {
       const [a, b] = [fr.points[0], fr.points[fr.points.length - 1]];
       front.cap.textContent =
         `No weighting wins on both: from w = 0 to w = 1, helpfulness ${fmt(a.helpfulness)} → ${fmt(b.helpfulness)}, ` +
-        `harmlessness ${fmt(a.harmlessness)} → ${fmt(b.harmlessness)}, evasive answers ${pct(a.evasive)} → ${pct(b.evasive)}.`;
+        `harmlessness ${fmt(a.harmlessness)} → ${fmt(b.harmlessness)}, evasive answers ${formatPercent(a.evasive)} → ${formatPercent(b.evasive)}.`;
     } else {
       drawChart(front.svg, { title: 'Trade-off front', xLabel: 'helpfulness', yLabel: 'harmlessness' });
       front.cap.textContent = 'Write two or more principles to see them traded off against each other.';

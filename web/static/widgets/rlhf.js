@@ -2,8 +2,13 @@
 // what optimizing it by best-of-n and by KL-regularized tilting does to the
 // score that was really wanted. Every figure comes from POST /api/rlhf.
 
-import { drawChart } from './plot.js';
-import { debounce, el, fmt, latestOnly, simulationNotice, slider } from './ui.js';
+import { drawChart } from '../chart.js';
+import { el, svgEl } from '../dom.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { debounce, latestOnly, simulationNotice, slider } from './ui.js';
+
+/** Scores as the figures print them: always `digits` decimals. */
+const fmt = (x, digits = 2) => formatNumber(x, { digits, fixed: true });
 
 /** Two significant digits: 1000, 1300, 25000. */
 const roundish = (x) => {
@@ -26,7 +31,7 @@ export function mount(container) {
     value: 1000,
     toValue: (v) => roundish(10 ** v),
     fromValue: (c) => Math.log10(c),
-    format: (c) => c.toLocaleString('en'),
+    format: (c) => formatNumber(c, { grouped: true }),
     hint: 'Pairs of answers people compared to train the reward model.',
   });
   const bias = slider(controls, {
@@ -37,7 +42,7 @@ export function mount(container) {
     step: 0.1,
     value: 1,
     toValue: (v) => Math.round(v * 10) / 10,
-    format: (b) => b.toFixed(1),
+    format: (b) => formatNumber(b, { digits: 1, fixed: true }),
     hint: 'How much raters are swayed by long, confident, flattering answers.',
   });
   const maxN = slider(controls, {
@@ -58,11 +63,11 @@ export function mount(container) {
 
   const charts = el('div', { className: 'fw-charts' }, root);
   const bonFig = el('figure', { className: 'fw-figure' }, charts);
-  const bonSvg = bonFig.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+  const bonSvg = bonFig.appendChild(svgEl('svg'));
   bonSvg.dataset.testid = 'rlhf-bon-chart';
   const bonCap = el('figcaption', { 'data-testid': 'rlhf-bon-caption' }, bonFig);
   const klFig = el('figure', { className: 'fw-figure' }, charts);
-  const klSvg = klFig.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+  const klSvg = klFig.appendChild(svgEl('svg'));
   klSvg.dataset.testid = 'rlhf-kl-chart';
   const klCap = el('figcaption', { 'data-testid': 'rlhf-kl-caption' }, klFig);
 
@@ -128,7 +133,7 @@ export function mount(container) {
     klPeakD.textContent = fmt(kp.d);
     klR2.textContent = fmt(kl.fit.r2, 3);
     const rm = data.reward_model;
-    agreement.textContent = `${Math.round(rm.rater_agreement * 100)}% / ${Math.round(rm.gold_agreement * 100)}%`;
+    agreement.textContent = `${formatPercent(rm.rater_agreement)} / ${formatPercent(rm.gold_agreement)}`;
 
     grid.replaceChildren();
     const g = data.gridworld;
@@ -136,7 +141,7 @@ export function mount(container) {
       el('h4', {}, grid, 'The same on a gridworld: raters who watch the camera');
       el('p', {}, grid,
         `In ${g.level}, raters compared ${g.comparisons} pairs of episodes by how many tomatoes looked watered. ` +
-        `They preferred the episode with the bucket on in ${Math.round(g.bucket_win_rate * 100)}% of pairs that differed.`);
+        `They preferred the episode with the bucket on in ${formatPercent(g.bucket_win_rate)} of pairs that differed.`);
       const p = el('p', {}, grid, 'Learned reward: ');
       el('code', { 'data-testid': 'rlhf-grid-reward' }, p, g.reward);
       el('p', {}, grid,

@@ -1,22 +1,9 @@
-// Building blocks shared by the feedback widgets: elements, sliders, a
-// debounce, the notice that says what a simulation is, and a request that
-// forgets answers overtaken by a newer one.
+// Building blocks shared by the feedback widgets: sliders, a debounce, the
+// notice that says what a simulation is, and a request that forgets answers
+// overtaken by a newer one.
 
-import { request } from '/static/api.js';
-
-/** An HTML element with attributes and optional text (never parsed as HTML). */
-export function el(tag, attrs = {}, parent = null, text = null) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k === 'className') node.className = v;
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  if (text !== null) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
+import { request } from '../api.js';
+import { el } from '../dom.js';
 
 let uid = 0;
 /** A fresh id for label/for pairs. */
@@ -98,5 +85,3 @@ export function simulationNotice(parent, testid) {
     },
   };
 }
-
-export const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
