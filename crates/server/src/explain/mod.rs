@@ -85,7 +85,19 @@ pub fn find(name: &str) -> Result<&'static Demo, String> {
 
 /// Runs a demonstration on a JSON body: the answer, or why the body is wrong.
 pub fn run(name: &str, body: Value) -> Result<Value, String> {
-    (find(name)?.run)(body)
+    answer(find(name)?, body)
+}
+
+/// A demonstration's answer, with the frame legend that names the
+/// characters of the maps it draws (`legend`).
+fn answer(demo: &Demo, body: Value) -> Result<Value, String> {
+    let mut answer = (demo.run)(body)?;
+    if let Some(fields) = answer.as_object_mut() {
+        fields
+            .entry("legend")
+            .or_insert_with(|| serde_json::json!(crate::wire::frame_legend()));
+    }
+    Ok(answer)
 }
 
 /// Reads a request body into a demonstration's own settings.
@@ -104,7 +116,7 @@ pub async fn handler(
     let demo = find(&name).map_err(ApiError::NotFound)?;
     let budget = state.inner.limits.run_budget;
     // The budget counts from the request, waiting for a slot included.
-    let answer = tokio::time::timeout(budget, state.compute(move || (demo.run)(body)))
+    let answer = tokio::time::timeout(budget, state.compute(move || answer(demo, body)))
         .await
         .map_err(|_| {
             ApiError::Busy(format!(
@@ -114,4 +126,57 @@ pub async fn handler(
         })??
         .map_err(ApiError::BadRequest)?;
     Ok(Json(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every map row anywhere in an answer (`rows`, or the rows of `frames`).
+    fn rows_in(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    if k == "rows" || k == "frames" {
+                        collect_strings(v, out);
+                    } else {
+                        rows_in(v, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| rows_in(v, out)),
+            _ => {}
+        }
+    }
+    fn collect_strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+            Value::Object(_) => rows_in(v, out),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_answer_that_draws_a_map_names_its_characters() {
+        let mut drawing = 0;
+        for demo in DEMOS {
+            let v = run(demo.name, serde_json::json!({})).unwrap();
+            let mut rows = Vec::new();
+            rows_in(&v, &mut rows);
+            if !rows.is_empty() {
+                drawing += 1;
+            }
+            for row in rows {
+                for ch in row.chars() {
+                    assert!(
+                        v["legend"][ch.to_string()].is_string(),
+                        "{}: `{ch}` of {row:?} is not in its legend",
+                        demo.name
+                    );
+                }
+            }
+        }
+        assert!(drawing >= 6, "{drawing} demonstrations draw maps");
+    }
 }
