@@ -44,6 +44,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The grid mechanics a level file may declare: settings, signals, kinds.
+    Mechanics {
+        #[arg(long)]
+        json: bool,
+        /// The reference table of docs/LEVELS.md.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+    },
     /// Play an action string on a level and score it.
     Replay(ReplayArgs),
     /// Train an agent on a reward, then play its greedy episode.
@@ -203,6 +211,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = match &cli.command {
         Some(Command::Levels { json })
+        | Some(Command::Mechanics { json, .. })
         | Some(Command::Check { json, .. })
         | Some(Command::Bench { json, .. }) => *json,
         Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
@@ -216,6 +225,9 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Levels { json }) => levels_cmd(json),
+        Some(Command::Mechanics { json, markdown }) => {
+            crate::mechanics::mechanics_cmd(json, markdown)
+        }
         Some(Command::Replay(a)) => replay_cmd(a),
         Some(Command::Run(a)) => run_cmd(a),
         Some(Command::Sweep(a)) => sweep_cmd(a),

@@ -16,6 +16,7 @@ macro_rules! out {
 mod bench;
 mod cli;
 mod feedback;
+mod mechanics;
 mod output;
 mod plot;
 

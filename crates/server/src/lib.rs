@@ -43,6 +43,7 @@ mod extract;
 pub mod feedback;
 mod limit;
 pub mod log;
+pub mod mechanics;
 mod runs;
 mod state;
 mod sweep;
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/api/levels", get(api::levels))
         .route("/api/levels/{id}", get(api::level))
+        .route("/api/mechanics", get(mechanics::handler))
         .route("/api/check", post(api::check))
         .route("/api/runs", post(api::start_run))
         .route("/api/runs/{id}/events", get(api::run_events))

@@ -955,3 +955,21 @@ async fn a_demo_name_that_is_not_utf8_is_refused_as_json_by_the_handler_itself()
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("UTF-8"), "{message}");
 }
+
+#[tokio::test]
+async fn the_mechanics_registry_is_served_for_the_editor() {
+    let a = get(&state(), "/api/mechanics").await;
+    assert_eq!(a.status, StatusCode::OK);
+    let all = a.json();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[..4], ["base", "goal", "arrows", "tomatoes"]);
+    assert_eq!(names.len(), 18);
+    let rocks = &all[17];
+    assert_eq!(rocks["kinds"][3]["name"], "rock switch high");
+    assert_eq!(rocks["kinds"][3]["frame"], "K");
+}
