@@ -38,6 +38,11 @@ enum Command {
         /// The SQLite file for saved designs (created on first run).
         #[arg(long, default_value = "loophole.db")]
         db: PathBuf,
+        /// Also answer to this host name (repeatable). IP addresses and
+        /// localhost are always answered; any other name is refused (421),
+        /// so that no web page can reach the server by rebinding its own name.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// List the built-in levels.
     Levels {
@@ -266,8 +271,16 @@ pub fn main() -> ExitCode {
             powers: true,
         }) => power_table_cmd(seeds),
         Some(Command::Explain { name, input }) => explain_cmd(&name, &input),
-        Some(Command::Serve { addr, db }) => serve_cmd(addr, db),
-        None => serve_cmd(([127, 0, 0, 1], 8080).into(), PathBuf::from("loophole.db")),
+        Some(Command::Serve {
+            addr,
+            db,
+            allow_hosts,
+        }) => serve_cmd(addr, db, &allow_hosts),
+        None => serve_cmd(
+            ([127, 0, 0, 1], 8080).into(),
+            PathBuf::from("loophole.db"),
+            &[],
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -275,7 +288,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf) -> Result<(), Failure> {
+fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf, allow: &[String]) -> Result<(), Failure> {
+    let mut hosts = loophole_server::host::Hosts::local();
+    for name in allow {
+        hosts = hosts.allow(name).map_err(Failure::usage)?;
+    }
     loophole_server::log::to_stderr();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -285,6 +302,7 @@ fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf) -> Result<(), Failure> {
         .block_on(loophole_server::serve(loophole_server::ServeConfig {
             addr,
             db,
+            hosts,
         }))
         .map_err(|e| Failure::runtime(e.to_string()))
 }

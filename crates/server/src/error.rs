@@ -184,6 +184,16 @@ impl fmt::Display for ServerError {
         match self {
             ServerError::Store(e) => write!(f, "cannot open the database: {e}"),
             ServerError::Levels(e) => write!(f, "the built-in levels do not load: {e}"),
+            ServerError::Bind { addr, source }
+                if source.kind() == std::io::ErrorKind::AddrInUse =>
+            {
+                write!(
+                    f,
+                    "cannot listen on {addr}: the port is taken (is Loophole already running?); \
+                     choose another with --addr {}:PORT, or port 0 for any free one",
+                    addr.ip()
+                )
+            }
             ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
             ServerError::Io(e) => write!(f, "server I/O error: {e}"),
         }

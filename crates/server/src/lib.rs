@@ -30,7 +30,11 @@
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), loophole_server::ServerError> {
-//! let cfg = loophole_server::ServeConfig { addr: "127.0.0.1:8080".parse().unwrap(), db: "loophole.db".into() };
+//! let cfg = loophole_server::ServeConfig {
+//!     addr: "127.0.0.1:8080".parse().unwrap(),
+//!     db: "loophole.db".into(),
+//!     hosts: loophole_server::host::Hosts::local(),
+//! };
 //! loophole_server::serve(cfg).await // prints `listening on http://127.0.0.1:8080`
 //! # }
 //! ```
@@ -41,6 +45,7 @@ mod error;
 pub mod explain;
 mod extract;
 pub mod feedback;
+pub mod host;
 mod limit;
 pub mod log;
 pub mod mechanics;
@@ -77,8 +82,14 @@ pub use state::{AppState, Limits};
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The whole app: API, pages, static files, limits and security headers.
+/// The whole app: API, pages, static files, limits and security headers,
+/// answering to IP addresses and localhost ([`host::Hosts::local`]).
 pub fn app(state: AppState) -> Router {
+    app_for(state, host::Hosts::local())
+}
+
+/// [`app`], answering also to the host names `hosts` allows.
+pub fn app_for(state: AppState, hosts: host::Hosts) -> Router {
     Router::new()
         .route("/api/levels", get(api::levels))
         .route("/api/levels/{id}", get(api::level))
@@ -105,6 +116,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit::rate_limit,
         ))
+        .layer(middleware::from_fn_with_state(Arc::new(hosts), host::guard))
         .layer(middleware::from_fn(assets::security_headers))
         .layer(middleware::from_fn(log::requests))
         .with_state(state)
@@ -115,29 +127,40 @@ pub fn app(state: AppState) -> Router {
 pub struct ServeConfig {
     pub addr: SocketAddr,
     pub db: PathBuf,
+    /// Host names answered besides IP addresses and localhost.
+    pub hosts: host::Hosts,
 }
 
 /// Opens the store, binds `cfg.addr`, prints `listening on http://HOST:PORT`
 /// (the real port when port 0 was asked for) and serves until Ctrl-C or SIGTERM.
 pub async fn serve(cfg: ServeConfig) -> Result<(), ServerError> {
-    let db = cfg.db.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(db))
-        .await
-        .map_err(|e| ServerError::Io(std::io::Error::other(e)))??;
-    let state = AppState::new(store)?;
+    // The address first: a server that cannot listen leaves no database behind.
     let listener = TcpListener::bind(cfg.addr)
         .await
         .map_err(|source| ServerError::Bind {
             addr: cfg.addr,
             source,
         })?;
+    let db = cfg.db.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(db))
+        .await
+        .map_err(|e| ServerError::Io(std::io::Error::other(e)))??;
+    let state = AppState::new(store)?;
     let addr = listener.local_addr()?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;
     }
-    serve_on(listener, state, shutdown_signal()).await
+    let router = app_for(state.clone(), cfg.hosts);
+    serve_router(
+        listener,
+        state,
+        router,
+        shutdown_signal(),
+        Connections::default(),
+    )
+    .await
 }
 
 /// How the server treats connections, whatever their requests.
@@ -195,8 +218,19 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     limits: Connections,
 ) -> Result<(), ServerError> {
+    let router = app(state.clone());
+    serve_router(listener, state, router, shutdown, limits).await
+}
+
+/// Serves `router` (the app of `state`) as [`serve_with`] describes.
+async fn serve_router(
+    listener: TcpListener,
+    state: AppState,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: Connections,
+) -> Result<(), ServerError> {
     state.warm_up();
-    let router = app(state);
     let max = limits.max_connections.clamp(1, MAX_CONNECTIONS);
     let open = Arc::new(Semaphore::new(max as usize));
     let (closing, closing_rx) = watch::channel(false);

@@ -83,6 +83,12 @@ pub enum StoreError {
     },
     /// The system's random source failed while drawing an id.
     Random(String),
+    /// The file can be read but not written (permissions, a read-only disk).
+    ReadOnly,
+    /// The file is some other program's SQLite database.
+    Foreign {
+        tables: Vec<String>,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -95,6 +101,17 @@ impl fmt::Display for StoreError {
                  it was written by a newer Loophole"
             ),
             StoreError::Random(e) => write!(f, "could not draw a random id: {e}"),
+            StoreError::ReadOnly => write!(
+                f,
+                "the database can be read but not written (check the file's permissions and \
+                 the disk; --db picks another file)"
+            ),
+            StoreError::Foreign { tables } => write!(
+                f,
+                "the file is not a Loophole database: it holds the tables {} of another \
+                 program, which Loophole leaves alone (--db picks another file)",
+                tables.join(", ")
+            ),
         }
     }
 }
@@ -127,8 +144,14 @@ impl fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Refuses a file it cannot write and another program's database, so
+    /// that a server never starts only to fail every save.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        // SQLite falls back to reading a file it cannot open for writing.
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly);
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // NORMAL may lose the last transactions on power loss in WAL mode;
         // a design whose link was handed out must survive, so sync every commit.
@@ -221,9 +244,34 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |row| row.get(0))
 }
 
+/// `PRAGMA application_id` of a Loophole database: "LOOP".
+const APPLICATION_ID: i64 = 0x4C4F_4F50;
+
+/// Refuses a database that another program made: one with another
+/// application id, or with tables but neither Loophole's id nor its schema.
+fn check_owner(conn: &Connection) -> Result<(), StoreError> {
+    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let mut stmt =
+        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+    let tables: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    // A new file, or one of ours from before the id was written.
+    let ours =
+        tables.is_empty() || (user_version(conn)? >= 1 && tables.iter().any(|t| t == "designs"));
+    if id != 0 || !ours {
+        return Err(StoreError::Foreign { tables });
+    }
+    Ok(())
+}
+
 /// Applies the migrations the database has not seen yet, each in its own
 /// transaction together with the version bump.
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    check_owner(conn)?;
     let found = user_version(conn)?;
     if found < 0 || found as usize > MIGRATIONS.len() {
         return Err(StoreError::NewerSchema {
@@ -236,6 +284,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+    }
+    if conn.pragma_query_value(None, "application_id", |row| row.get::<_, i64>(0))?
+        != APPLICATION_ID
+    {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     }
     Ok(())
 }

@@ -122,3 +122,79 @@ fn the_store_is_shared_between_threads() {
         assert!(store.load_design(&id).unwrap().is_some());
     }
 }
+
+#[test]
+fn another_programs_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE invoices (n INTEGER); INSERT INTO invoices VALUES (7);")
+            .unwrap();
+    }
+    let e = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(e, StoreError::Foreign { ref tables } if tables == &["invoices"]),
+        "{e}"
+    );
+    assert!(e.to_string().contains("not a Loophole database"), "{e}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1, "nothing was added to it");
+}
+
+#[test]
+fn a_database_from_before_the_application_id_is_still_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let id = {
+        let store = Store::open(&path).unwrap();
+        store.save_design(&design("step", 1)).unwrap()
+    };
+    // As an older Loophole left it: the schema, no application id.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "application_id", 0)
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.load_design(&id).unwrap().unwrap().reward, "step");
+}
+
+/// Makes `path` impossible to write, even for root; false where the
+/// machine cannot (then the test says so rather than passing).
+fn make_unwritable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let writable = std::fs::OpenOptions::new().append(true).open(path).is_ok();
+    if !writable {
+        return true;
+    }
+    // Root ignores permissions; an immutable file it cannot write either.
+    std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_database_that_cannot_be_written_is_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ro.db");
+    drop(Store::open(&path).unwrap());
+    assert!(
+        make_unwritable(&path),
+        "cannot make {} read-only here (no chattr?)",
+        path.display()
+    );
+    let result = Store::open(&path);
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&path)
+        .status();
+    let e = result.unwrap_err();
+    assert!(matches!(e, StoreError::ReadOnly), "{e}");
+    assert!(e.to_string().contains("can be read but not written"), "{e}");
+}

@@ -31,9 +31,17 @@ pub fn json(args: &[&str]) -> Value {
 /// Starts `loophole serve` on a free port with the database `db`; returns
 /// the child and the address it printed.
 pub fn start_server(db: &Path) -> (Child, SocketAddr) {
+    start_server_with(db, &[])
+}
+
+/// [`start_server`] with more arguments for `serve`. The request log is
+/// kept to warnings, so that load tests do not fill the test output.
+pub fn start_server_with(db: &Path, args: &[&str]) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loophole"))
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
+        .args(args)
+        .env("LOOPHOLE_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
