@@ -49,6 +49,8 @@ async fn read_events(state: &AppState, url: &str) -> Vec<(String, Value)> {
         .expect("the run ends");
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.header(header::CONTENT_TYPE), "text/event-stream");
+    // A run's events are never stored by a cache (docs/API.md).
+    assert_eq!(answer.header(header::CACHE_CONTROL), "no-store");
     sse_events(&answer.text())
 }
 
