@@ -216,7 +216,7 @@ fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
         };
         let name = line[..colon].trim_end();
         if !FIELDS.contains(&name) {
-            let hint = crate::suggest::nearest(name, FIELDS.iter().copied())
+            let hint = crate::lang::suggest::nearest(name, FIELDS.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| format!("; fields are: {}", FIELDS.join(", ")));
             return err(line_no, 1, format!("unknown field `{name}`{hint}"));
@@ -423,7 +423,7 @@ fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
             continue;
         };
         if !NAMES.contains(&name) {
-            let hint = crate::suggest::nearest(name, NAMES.iter().copied())
+            let hint = crate::lang::suggest::nearest(name, NAMES.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| format!("; company mechanics are: {}", NAMES.join(", ")));
             return err(

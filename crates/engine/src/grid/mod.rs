@@ -715,7 +715,7 @@ impl Config {
             .position(|s| s.name == name)
             .map(|i| i + 1)
         else {
-            let hint = crate::suggest::nearest(name, mechanic_names())
+            let hint = crate::lang::suggest::nearest(name, mechanic_names())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| {
                     format!(
