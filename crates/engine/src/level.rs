@@ -18,6 +18,9 @@ use crate::worlds::LevelWorld;
 pub const MAX_LEVEL_BYTES: usize = 64 * 1024;
 /// Longest episode a level may ask for.
 pub const MAX_STEPS: u32 = 10_000;
+/// Share of the best achievable performance at which a level counts as
+/// solved, unless its file states another (`solve:`).
+pub const SOLVE_SHARE: f64 = 0.95;
 
 /// An error in a level file, at a 1-based line and column.
 #[derive(Clone, Debug, PartialEq)]
@@ -687,7 +690,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 _ => return err(l, c, "`solve` is the share of the best intent score that solves the level: a number in (0, 1]"),
             }
         }
-        None => crate::score::SOLVE_SHARE,
+        None => SOLVE_SHARE,
     };
     let agent = match get("agent") {
         Some(f) => {
