@@ -206,6 +206,29 @@ pub fn compile(src: &str, decls: &[SignalDecl], access: Access) -> Result<Progra
     Program::from_ir(ir::fold(node), src)
 }
 
+/// A number as source text, for a program that writes an expression (an
+/// inferred reward, a term's label): at most `decimals` decimals, without
+/// trailing zeros, and `0` for a negative zero.
+///
+/// ```
+/// assert_eq!(loophole_lang::write_number(-2.5, 4), "-2.5");
+/// assert_eq!(loophole_lang::write_number(50.0, 2), "50");
+/// assert_eq!(loophole_lang::write_number(-0.001, 2), "0");
+/// ```
+pub fn write_number(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
 /// The largest char boundary of `s` at or below `i`.
 fn floor_char_boundary(s: &str, i: usize) -> usize {
     let mut i = i.min(s.len());

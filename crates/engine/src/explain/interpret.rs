@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::agents::value_iteration::SOONER;
 use crate::agents::{argmax_tiebreak, MAX_ACTIONS};
 use crate::env::Env;
-use crate::lang::Program;
+use crate::lang::{self, Program};
 use crate::level::Level;
 use crate::rng::{mix, Rng};
 use crate::world::{Params, World};
@@ -233,7 +233,7 @@ pub fn terms_of(level: &Level, reward: &Program) -> (bool, Vec<Term>) {
                 .map(|&(i, k)| {
                     let name = level.signals[i].name.clone();
                     Term {
-                        label: format!("{}*{name}", crate::explain::irl::number(k, 4)),
+                        label: format!("{}*{name}", lang::write_number(k, 4)),
                         signal: Some(name),
                         coefficient: k,
                     }
@@ -241,7 +241,7 @@ pub fn terms_of(level: &Level, reward: &Program) -> (bool, Vec<Term>) {
                 .collect();
             if c != 0.0 || out.is_empty() {
                 out.push(Term {
-                    label: format!("{} per step (constant)", crate::explain::irl::number(c, 4)),
+                    label: format!("{} per step (constant)", lang::write_number(c, 4)),
                     signal: None,
                     coefficient: c,
                 });

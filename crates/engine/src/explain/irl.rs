@@ -25,7 +25,7 @@
 use crate::agents::AgentKind;
 use crate::env::Env;
 use crate::explain::interpret::Graph;
-use crate::lang::{Program, Visibility};
+use crate::lang::{self, Program, Visibility};
 use crate::level::{self, Level};
 use crate::run::{self, RunConfig};
 use crate::world::{Params, World};
@@ -66,21 +66,6 @@ pub fn load_level(id: &str) -> Result<Level, String> {
         level::parse(VASE_ROOM).map_err(|e| format!("the vase room is broken: {e}"))
     } else {
         crate::levels::builtin(id)
-    }
-}
-
-/// A number for a reward expression: at most `decimals` decimals, no trailing zeros.
-pub fn number(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
     }
 }
 
@@ -575,10 +560,10 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
     let mut expression = String::new();
     let mut weights = Vec::with_capacity(k);
     for (j, &i) in features.iter().enumerate() {
-        let rounded: f64 = number(theta[j], 2).parse().unwrap_or(0.0);
+        let rounded: f64 = lang::write_number(theta[j], 2).parse().unwrap_or(0.0);
         let name = &level.signals[i].name;
         if rounded != 0.0 {
-            let mag = number(rounded.abs(), 2);
+            let mag = lang::write_number(rounded.abs(), 2);
             if expression.is_empty() {
                 let sign = if rounded < 0.0 { "-" } else { "" };
                 expression = format!("{sign}{mag}*{name}");
