@@ -28,6 +28,7 @@ pub mod fuzzing;
 pub mod grid;
 pub mod level;
 pub mod levels;
+pub mod linalg;
 pub mod mdp;
 pub mod rng;
 pub mod run;

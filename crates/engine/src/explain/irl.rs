@@ -26,6 +26,7 @@ use crate::agents::AgentKind;
 use crate::env::Env;
 use crate::lang::{self, Program, Visibility};
 use crate::level::{self, Level};
+use crate::linalg;
 use crate::mdp::{self, Mdp};
 use crate::run::{self, RunConfig};
 use crate::world::{Params, World};
@@ -253,34 +254,6 @@ impl Model<'_> {
     }
 }
 
-/// Solves `m x = b` for a symmetric positive definite `m` (Cholesky); None if it is not.
-fn solve_spd(m: &[Vec<f64>], b: &[f64]) -> Option<Vec<f64>> {
-    let n = b.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = m[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
-            if i == j {
-                if s <= 1e-12 {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][j] = s / l[j][j];
-            }
-        }
-    }
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        y[i] = (b[i] - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        x[i] = (y[i] - (i + 1..n).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
-    }
-    Some(x)
-}
-
 /// Maximizes the objective from θ = 0: (weights, iterations, converged).
 fn fit(model: &Model) -> (Vec<f64>, u32, bool) {
     let k = model.k;
@@ -304,10 +277,10 @@ fn fit(model: &Model) -> (Vec<f64>, u32, bool) {
                 h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
             }
         }
-        let h: Vec<Vec<f64>> = (0..k)
-            .map(|i| (0..k).map(|j| 0.5 * (h[i][j] + h[j][i])).collect())
+        let h: Vec<f64> = (0..k * k)
+            .map(|ij| 0.5 * (h[ij / k][ij % k] + h[ij % k][ij / k]))
             .collect();
-        let dir = solve_spd(&h, &grad)
+        let dir = linalg::solve_spd(&h, &grad, 1e-12)
             .filter(|d| d.iter().zip(&grad).map(|(a, b)| a * b).sum::<f64>() > 0.0)
             .unwrap_or_else(|| grad.clone());
         let slope: f64 = dir.iter().zip(&grad).map(|(a, b)| a * b).sum();
