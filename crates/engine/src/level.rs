@@ -61,7 +61,7 @@ pub struct Level {
     /// The map as written in the file (empty for worlds without one).
     pub map: Vec<String>,
     /// What each character of `map` stands for, as the file's legend says
-    /// (the kinds of [`crate::grid::FRAME_LEGEND`]: `agent` for the start,
+    /// (the kinds of [`crate::grid::frame_legend`]: `agent` for the start,
     /// `tomato` for a watered one), in the order of the legend.
     pub legend: Vec<(char, String)>,
     pub world: LevelWorld,
@@ -95,7 +95,7 @@ impl Level {
     pub fn compile_reward(&self, src: &str) -> Result<Program, lang::Diagnostic> {
         lang::compile(src, &self.signals, Access::Reward)
     }
-    /// The start as a frame draws it ([`crate::grid::FRAME_LEGEND`]), with
+    /// The start as a frame draws it ([`crate::grid::frame_legend`]), with
     /// every per-episode draw come out 1 (the supervisor present): the
     /// picture of a level before an episode is played. Empty without a map.
     pub fn preview(&self) -> Vec<String> {

@@ -680,7 +680,7 @@ pub struct GridState {
     pub dirt: u32,
     /// Per timed cell (targets, then bins, row-major): steps until it is back (0: there).
     pub timers: [u8; MAX_TIMED],
-    /// Bits owned by the mechanics (each says which: [`Mechanic::FLAGS`]).
+    /// Bits owned by the mechanics (each says which in its `Mechanic::FLAGS`).
     pub flags: u16,
     /// Set only by planning: how a drunk agent's move turns out this step.
     pub forced: u8,
