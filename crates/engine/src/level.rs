@@ -18,6 +18,9 @@ use crate::worlds::LevelWorld;
 pub const MAX_LEVEL_BYTES: usize = 64 * 1024;
 /// Longest episode a level may ask for.
 pub const MAX_STEPS: u32 = 10_000;
+/// Share of the best achievable performance at which a level counts as
+/// solved, unless its file states another (`solve:`).
+pub const SOLVE_SHARE: f64 = 0.95;
 
 /// An error in a level file, at a 1-based line and column.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +61,7 @@ pub struct Level {
     /// The map as written in the file (empty for worlds without one).
     pub map: Vec<String>,
     /// What each character of `map` stands for, as the file's legend says
-    /// (the kinds of [`crate::grid::FRAME_LEGEND`]: `agent` for the start,
+    /// (the kinds of [`crate::grid::frame_legend`]: `agent` for the start,
     /// `tomato` for a watered one), in the order of the legend.
     pub legend: Vec<(char, String)>,
     pub world: LevelWorld,
@@ -92,7 +95,7 @@ impl Level {
     pub fn compile_reward(&self, src: &str) -> Result<Program, lang::Diagnostic> {
         lang::compile(src, &self.signals, Access::Reward)
     }
-    /// The start as a frame draws it ([`crate::grid::FRAME_LEGEND`]), with
+    /// The start as a frame draws it ([`crate::grid::frame_legend`]), with
     /// every per-episode draw come out 1 (the supervisor present): the
     /// picture of a level before an episode is played. Empty without a map.
     pub fn preview(&self) -> Vec<String> {
@@ -216,7 +219,7 @@ fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
         };
         let name = line[..colon].trim_end();
         if !FIELDS.contains(&name) {
-            let hint = crate::suggest::nearest(name, FIELDS.iter().copied())
+            let hint = crate::lang::suggest::nearest(name, FIELDS.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| format!("; fields are: {}", FIELDS.join(", ")));
             return err(line_no, 1, format!("unknown field `{name}`{hint}"));
@@ -423,7 +426,7 @@ fn parse_company(field: &Field) -> Result<CompanyRules, LevelError> {
             continue;
         };
         if !NAMES.contains(&name) {
-            let hint = crate::suggest::nearest(name, NAMES.iter().copied())
+            let hint = crate::lang::suggest::nearest(name, NAMES.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| format!("; company mechanics are: {}", NAMES.join(", ")));
             return err(
@@ -687,7 +690,7 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
                 _ => return err(l, c, "`solve` is the share of the best intent score that solves the level: a number in (0, 1]"),
             }
         }
-        None => crate::score::SOLVE_SHARE,
+        None => SOLVE_SHARE,
     };
     let agent = match get("agent") {
         Some(f) => {

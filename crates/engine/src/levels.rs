@@ -69,7 +69,7 @@ pub fn builtin(id: &str) -> Result<Level, String> {
         Some((_, text)) => parse(text).map_err(|e| format!("built-in level `{id}` is broken: {e}")),
         None => {
             let ids: Vec<&str> = BUILTIN.iter().map(|(i, _)| *i).collect();
-            let hint = crate::suggest::nearest(id, ids.iter().copied())
+            let hint = crate::lang::suggest::nearest(id, ids.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
             Err(format!(

@@ -1,5 +1,6 @@
-//! The Loophole engine: worlds with a hidden intent beside the reward, the
-//! reward language, level files and the agents that optimize rewards.
+//! The Loophole engine: worlds with a hidden intent beside the reward, level
+//! files and the agents that optimize rewards written in the reward language
+//! (the `loophole-lang` crate, re-exported as [`lang`]).
 //!
 //! The engine does no I/O, reads no clock, keeps no global state and never
 //! spawns threads: every result is a pure function of (level, reward text,
@@ -25,13 +26,16 @@ pub mod feedback;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod grid;
-pub mod lang;
 pub mod level;
 pub mod levels;
+pub mod linalg;
 pub mod mdp;
 pub mod rng;
 pub mod run;
 pub mod score;
-pub mod suggest;
 pub mod world;
 pub mod worlds;
+
+/// The reward language, its own crate (it depends on nothing); re-exported
+/// so that `loophole_engine::lang` names it for every user of the engine.
+pub use loophole_lang as lang;

@@ -11,6 +11,11 @@
 //! ones), and a fully deterministic MDP (one outcome per row) keeps no row
 //! offsets. The state index holds numbers, not views: the views are kept
 //! once, in breadth-first order, in `states`.
+//!
+//! [`compile_with`] also starts from chosen views and keeps every signal of
+//! each kind, so that any expression over the signals can be evaluated on
+//! the MDP afterwards (the explainer's demonstrations). [`q`] and [`backup`]
+//! are the Bellman backup every planner over an MDP shares.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -217,6 +222,9 @@ pub struct Mdp<S> {
     offsets: Vec<u32>,
     steps: Vec<Step>,
     kinds: Vec<Kind>,
+    /// Every signal of each kind, `width` per kind, when asked for.
+    signals: Vec<f64>,
+    width: usize,
 }
 
 impl<S> Mdp<S> {
@@ -246,6 +254,14 @@ impl<S> Mdp<S> {
             + self.offsets.capacity() * std::mem::size_of::<u32>()
             + self.steps.capacity() * std::mem::size_of::<Step>()
             + self.kinds.capacity() * std::mem::size_of::<Kind>()
+            + self.signals.capacity() * std::mem::size_of::<f64>()
+    }
+    /// Every signal of kind `kind`, in the world's order; empty unless the
+    /// MDP was compiled with [`Options::signals`].
+    #[inline]
+    pub fn signals_of(&self, kind: u32) -> &[f64] {
+        let k = kind as usize;
+        &self.signals[k * self.width..(k + 1) * self.width]
     }
     /// Every stored outcome, row after row.
     pub fn all_steps(&self) -> &[Step] {
@@ -290,12 +306,29 @@ impl<S: Hash + Eq> Mdp<S> {
 struct Kinds {
     kinds: Vec<Kind>,
     map: HashMap<(u64, u64, u64, bool), u32, BuildHasherDefault<StateHasher>>,
+    /// When signals are kept: every kind's signals (`width` each), and the
+    /// kinds by the bits of (probability, terminal, signals).
+    signals: Vec<f64>,
+    width: usize,
+    by_signals: HashMap<Vec<u64>, u32, BuildHasherDefault<StateHasher>>,
+    key: Vec<u64>,
 }
 
 /// Kinds scanned before the map is consulted.
 const KIND_SCAN: usize = 8;
 
 impl Kinds {
+    fn new(width: usize) -> Self {
+        Kinds {
+            kinds: Vec::new(),
+            map: HashMap::default(),
+            signals: Vec::new(),
+            width,
+            by_signals: HashMap::default(),
+            key: Vec::with_capacity(width + 2),
+        }
+    }
+
     #[inline]
     fn number(&mut self, k: Kind) -> u32 {
         // Bit patterns, so that 0.0 and -0.0 stay apart.
@@ -327,6 +360,36 @@ impl Kinds {
         }
         i
     }
+
+    /// The number of the kind of an outcome that emitted `signals`, keyed
+    /// by the signals themselves; the reward and intent, functions of the
+    /// signals, are evaluated once per kind.
+    fn number_signals(
+        &mut self,
+        p: f64,
+        terminal: bool,
+        signals: &[f64],
+        reward: &Program,
+        intent: &Program,
+    ) -> u32 {
+        self.key.clear();
+        self.key.push(p.to_bits());
+        self.key.push(terminal as u64);
+        self.key.extend(signals.iter().map(|x| x.to_bits()));
+        if let Some(&i) = self.by_signals.get(self.key.as_slice()) {
+            return i;
+        }
+        let n = self.kinds.len() as u32;
+        self.by_signals.insert(self.key.clone(), n);
+        self.kinds.push(Kind {
+            p,
+            reward: reward.eval(signals),
+            intent: intent.eval(signals),
+            terminal,
+        });
+        self.signals.extend_from_slice(signals);
+        n
+    }
 }
 
 /// States stepped together before their successors are looked up.
@@ -341,13 +404,58 @@ pub fn compile<W: World>(
     max_states: usize,
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<Mdp<W::State>, PlanError> {
+    let options = Options {
+        max_states,
+        ..Options::default()
+    };
+    compile_with(world, reward, intent, &options, progress)
+}
+
+/// What [`compile_with`] enumerates and keeps.
+pub struct Options<'a, S> {
+    /// The views to start from, each with its probability, instead of the
+    /// world's own start (`World::plan_initial`).
+    pub roots: Option<&'a [(f64, S)]>,
+    /// Most states; more is an error.
+    pub max_states: usize,
+    /// What the error of too many states says after "the level has more
+    /// than N reachable states, ".
+    pub beyond: &'a str,
+    /// Keep every signal of each kind ([`Mdp::signals_of`]). Kinds are then
+    /// told apart by their signals, not only by what they pay and mean.
+    pub signals: bool,
+}
+
+impl<S> Default for Options<'_, S> {
+    fn default() -> Self {
+        Options {
+            roots: None,
+            max_states: MAX_STATES,
+            beyond: "the cap for exact planning; use the mcts or q-learning agent",
+            signals: false,
+        }
+    }
+}
+
+/// [`compile`], from the roots and keeping what `options` say.
+pub fn compile_with<W: World>(
+    world: &W,
+    reward: &Program,
+    intent: &Program,
+    options: &Options<W::State>,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Mdp<W::State>, PlanError> {
     let actions = world.actions().len();
     // State numbers are u32, and u32::MAX is never one.
-    let max_states = max_states.min(u32::MAX as usize - 1);
+    let max_states = options.max_states.min(u32::MAX as usize - 1);
+    let beyond = options.beyond;
     let mut states: Vec<W::State> = Vec::new();
     let mut index = StateIndex::with_bits(10);
     let mut start = Vec::new();
-    world.plan_initial(&mut start);
+    match options.roots {
+        Some(roots) => start.extend_from_slice(roots),
+        None => world.plan_initial(&mut start),
+    }
     let mut initial = Vec::new();
     // One hash and one probe per lookup, whether the view is new or not.
     let intern = |s: W::State,
@@ -358,8 +466,7 @@ pub fn compile<W: World>(
         match index.probe(states, &s, tag) {
             Ok(n) => Ok(n),
             Err(_) if states.len() >= max_states => Err(PlanError(format!(
-                "the level has more than {max_states} reachable states, the cap for exact planning; \
-                 use the mcts or q-learning agent"
+                "the level has more than {max_states} reachable states, {beyond}"
             ))),
             Err(mut slot) => {
                 if (index.len + 1) * 2 > index.slots.len() && index.bits < 32 {
@@ -382,20 +489,20 @@ pub fn compile<W: World>(
     // Row offsets are written only once some row has other than one outcome.
     let mut offsets: Vec<u32> = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
-    let mut kinds = Kinds {
-        kinds: Vec::new(),
-        map: HashMap::default(),
-    };
+    let width = world.signal_names().len();
+    let mut kinds = Kinds::new(if options.signals { width } else { 0 });
     let mut branch = Vec::new();
-    let mut signals = vec![0.0; world.signal_names().len()];
+    let mut signals = vec![0.0; width];
     // Exact planning only enumerates deterministic steps: unknown draws were
     // expanded by plan_branch, so this generator is never consulted.
     let mut unused = Rng::new(0);
-    // The successors of a chunk of states, (view, hash bits, kind) by
-    // state, action and branch: all are stepped, and then their home slots
-    // in the index are read in a row before the first is looked up, so that
-    // the cache misses of the lookups overlap instead of coming one by one.
-    let mut batch: Vec<(W::State, u32, Kind)> = Vec::new();
+    // The successors of a chunk of states, (view, hash bits, kind number)
+    // by state, action and branch: all are stepped, and then their home
+    // slots in the index are read in a row before the first is looked up,
+    // so that the cache misses of the lookups overlap instead of coming one
+    // by one. Kinds are numbered as they are stepped, in the same order as
+    // their outcomes are stored.
+    let mut batch: Vec<(W::State, u32, u32)> = Vec::new();
     let mut widths: Vec<usize> = Vec::new();
     let mut rows = 0usize;
     let mut s = 0;
@@ -417,11 +524,15 @@ pub fn compile<W: World>(
                     let mut next = from;
                     let terminal = world.step(&mut next, a, &mut unused, &mut signals);
                     let next = world.observe(&next);
-                    let kind = Kind {
-                        p,
-                        reward: reward.eval(&signals),
-                        intent: intent.eval(&signals),
-                        terminal,
+                    let kind = if options.signals {
+                        kinds.number_signals(p, terminal, &signals, reward, intent)
+                    } else {
+                        kinds.number(Kind {
+                            p,
+                            reward: reward.eval(&signals),
+                            intent: intent.eval(&signals),
+                            terminal,
+                        })
                     };
                     batch.push((next, (hash_of(&next) >> 32) as u32, kind));
                 }
@@ -435,7 +546,6 @@ pub fn compile<W: World>(
             let first = steps.len();
             for &(next, tag, kind) in todo.by_ref().take(actions * width) {
                 let next = intern(next, tag, &mut states, &mut index)?;
-                let kind = kinds.number(kind);
                 steps.push(Step { next, kind });
             }
             // Each of this state's rows has one outcome per branch.
@@ -470,7 +580,101 @@ pub fn compile<W: World>(
         offsets,
         steps,
         kinds: kinds.kinds,
+        signals: kinds.signals,
+        width: kinds.width,
     })
+}
+
+/// A value the Bellman backup sums over a row's outcomes: one number, or
+/// several summed alike (a value beside its tie-breaker).
+pub trait Value: Copy {
+    /// What follows a terminal outcome: nothing.
+    const NOTHING: Self;
+    /// The empty sum. For one `f64` it is `Iterator::sum`'s start (-0.0),
+    /// which decides the sign of a sum of zeros.
+    fn empty() -> Self;
+    /// `self + p · (pay + later)`: one outcome added, paying `pay` and
+    /// followed by `later` (the next state's value).
+    fn add(self, p: f64, pay: f64, later: Self) -> Self;
+    /// The number actions are compared by.
+    fn main(self) -> f64;
+}
+
+impl Value for f64 {
+    const NOTHING: f64 = 0.0;
+    #[inline(always)]
+    fn empty() -> f64 {
+        std::iter::empty::<f64>().sum()
+    }
+    #[inline(always)]
+    fn add(self, p: f64, pay: f64, later: f64) -> f64 {
+        self + p * (pay + later)
+    }
+    #[inline(always)]
+    fn main(self) -> f64 {
+        self
+    }
+}
+
+/// Q(s, a) = Σ p · (pay + V(s')) over the outcomes of (s, a) in the order
+/// they were compiled, with nothing after a terminal outcome: the Bellman
+/// backup of one row. `pay(kind number, kind)` is what an outcome pays (its
+/// reward, its intent, or anything computed per kind); `later(s')` reads
+/// V(s') from the previous sweep. With `ONE`, the MDP has exactly one
+/// outcome per row ([`Mdp::is_deterministic`]), which is read directly.
+#[inline(always)]
+pub fn q<S, V: Value, const ONE: bool>(
+    mdp: &Mdp<S>,
+    s: usize,
+    a: usize,
+    pay: &impl Fn(u32, &Kind) -> f64,
+    later: &impl Fn(usize) -> V,
+) -> V {
+    let outcome = |sum: V, t: Step| {
+        let k = &mdp.kinds[t.kind as usize];
+        let after = if k.terminal {
+            V::NOTHING
+        } else {
+            later(t.next as usize)
+        };
+        sum.add(k.p, pay(t.kind, k), after)
+    };
+    if ONE {
+        outcome(V::empty(), mdp.steps[s * mdp.actions + a])
+    } else {
+        mdp.steps(s, a)
+            .iter()
+            .fold(V::empty(), |sum, &t| outcome(sum, t))
+    }
+}
+
+/// The Bellman backup of state `s`: every action's [`q`] into `qs` (one per
+/// action), then `combine(qs, best)`, `best` being the largest
+/// [`Value::main`]: the best value for a planner, the log-sum-exp for a soft
+/// one ([`log_sum_exp`]), the action to take for a policy.
+#[inline(always)]
+pub fn backup<S, V: Value, C, const ONE: bool>(
+    mdp: &Mdp<S>,
+    s: usize,
+    pay: &impl Fn(u32, &Kind) -> f64,
+    later: &impl Fn(usize) -> V,
+    qs: &mut [V],
+    combine: impl FnOnce(&[V], f64) -> C,
+) -> C {
+    let mut best = f64::NEG_INFINITY;
+    for (a, slot) in qs.iter_mut().enumerate() {
+        *slot = q::<S, V, ONE>(mdp, s, a, pay, later);
+        best = best.max(slot.main());
+    }
+    combine(qs, best)
+}
+
+/// `log Σ exp(q)` from the largest `q`, `best`: the soft maximum, the value
+/// of a Boltzmann-rational planner.
+#[inline]
+pub fn log_sum_exp(qs: &[f64], best: f64) -> f64 {
+    let sum: f64 = qs.iter().map(|q| (q - best).exp()).sum();
+    best + sum.ln()
 }
 
 #[cfg(test)]
@@ -543,6 +747,72 @@ mod tests {
         assert_eq!(stopped.err().unwrap().0, "stopped");
         assert_eq!(reports.len(), 1);
         assert!(reports[0].0 == 4096 && reports[0].1 > 4096, "{reports:?}");
+    }
+
+    #[test]
+    fn kinds_keep_their_signals_when_asked_and_roots_replace_the_start() {
+        let level = levels::builtin("safe-interruptibility").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let plain = compiled("safe-interruptibility");
+        assert!(plain.signals_of(0).is_empty());
+        let kept = compile_with(
+            &level.world,
+            &reward,
+            &level.intent,
+            &Options {
+                signals: true,
+                ..Options::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+        // The same states in the same order, the same rows; each kind's
+        // signals give back what it pays and means, bit for bit.
+        assert!(plain.states == kept.states && plain.initial == kept.initial);
+        for s in 0..plain.len() {
+            for a in 0..plain.actions {
+                let (p, k): (Vec<_>, Vec<_>) = (
+                    plain.outcomes(s, a).collect(),
+                    kept.outcomes(s, a).collect(),
+                );
+                assert_eq!(p, k, "({s}, {a})");
+            }
+        }
+        for (i, kind) in kept.kinds().iter().enumerate() {
+            let signals = kept.signals_of(i as u32);
+            assert_eq!(signals.len(), level.signals.len());
+            assert_eq!(reward.eval(signals).to_bits(), kind.reward.to_bits());
+            assert_eq!(level.intent.eval(signals).to_bits(), kind.intent.to_bits());
+        }
+        // From a view further on: it is state 0, and the start is not enumerated
+        // unless reachable from it.
+        let later = plain.states[plain.len() / 2];
+        let roots = [(1.0, later)];
+        let from = compile_with(
+            &level.world,
+            &reward,
+            &level.intent,
+            &Options {
+                roots: Some(&roots),
+                ..Options::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+        assert_eq!(
+            (from.states[0], from.initial.as_slice()),
+            (later, &[(1.0, 0)][..])
+        );
+        assert!(from.len() < plain.len());
+    }
+
+    #[test]
+    fn the_soft_maximum_is_the_log_of_summed_exponentials() {
+        let two = log_sum_exp(&[0.0, 0.0], 0.0);
+        assert!((two - 2f64.ln()).abs() < 1e-15);
+        // Computed from the largest, so large values do not overflow.
+        let large = log_sum_exp(&[1000.0, 1000.0, -1000.0], 1000.0);
+        assert!((large - 1000.0 - 2f64.ln()).abs() < 1e-12, "{large}");
     }
 
     #[test]

@@ -8,9 +8,6 @@ use crate::level::Level;
 use crate::run::{play, run, Episode, RunConfig};
 use crate::world::{Params, World};
 
-/// Share of the best achievable performance at which a level counts as
-/// solved, unless its file states another (`solve:`).
-pub const SOLVE_SHARE: f64 = 0.95;
 /// Episodes (seeds 0..EVAL_SEEDS) averaged when scoring a design.
 pub const EVAL_SEEDS: u64 = 16;
 

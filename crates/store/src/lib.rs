@@ -293,7 +293,8 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A random id of [`ID_LEN`] characters from [`ID_ALPHABET`].
+/// A random id of [`ID_LEN`] characters: lowercase letters and digits
+/// without the look-alikes (0/o, 1/l).
 pub fn new_id() -> Result<String, StoreError> {
     let mut bytes = [0u8; ID_LEN];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;

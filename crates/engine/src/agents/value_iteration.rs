@@ -14,7 +14,7 @@ use std::hash::BuildHasherDefault;
 
 use crate::agents::{argmax_tiebreak, Progress, MAX_ACTIONS};
 use crate::lang::Program;
-use crate::mdp::{self, Mdp, StateHasher};
+use crate::mdp::{self, Kind, Mdp, StateHasher, Value};
 use crate::rng::mix;
 use crate::world::{PlanError, World};
 
@@ -150,7 +150,9 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         let prev = &self.values[k - 1];
         Some(
             (0..self.mdp.actions)
-                .map(|a| q_pair(&self.mdp, prev, s as usize, a).0)
+                .map(|a| {
+                    mdp::q::<_, _, false>(&self.mdp, s as usize, a, &reward, &|t| prev.at(t)).0
+                })
                 .collect(),
         )
     }
@@ -175,28 +177,47 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
         let s = s as usize;
         let k = self.depth(remaining);
         let n = self.mdp.actions;
-        let mut choice = [0.0; MAX_ACTIONS];
-        if k > 0 {
-            let prev = &self.values[k - 1];
-            let mut q = [(0.0, 0.0); MAX_ACTIONS];
-            for (a, slot) in q.iter_mut().enumerate().take(n) {
-                *slot = q_pair(&self.mdp, prev, s, a);
-            }
-            let best = q[..n].iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-            for a in 0..n {
-                choice[a] = if q[a].0 >= best - TIE {
-                    q[a].1
-                } else {
-                    f64::NEG_INFINITY
-                };
-            }
+        let tie = mix(&[self.seed, s as u64, k as u64]);
+        if k == 0 {
+            return argmax_tiebreak(&[0.0; MAX_ACTIONS][..n], tie);
         }
-        argmax_tiebreak(&choice[..n], mix(&[self.seed, s as u64, k as u64]))
+        let prev = &self.values[k - 1];
+        let mut q = [(0.0, 0.0); MAX_ACTIONS];
+        mdp::backup::<_, _, _, false>(
+            &self.mdp,
+            s,
+            &reward,
+            &|t| prev.at(t),
+            &mut q[..n],
+            |q, best| greedy(q, best, tie),
+        )
     }
 }
 
+/// What a transition pays the planner: its reward.
+#[inline(always)]
+fn reward(_: u32, k: &Kind) -> f64 {
+    k.reward
+}
+
+/// The action to take given each action's (Q, tie-breaking value) and the
+/// best Q: among the actions within [`TIE`] of it, the one whose plan pays
+/// soonest; the remaining ties go by `tie` (a hash of the seed, the state
+/// and the depth).
+pub fn greedy(q: &[(f64, f64)], best: f64, tie: u64) -> usize {
+    let mut choice = [0.0; MAX_ACTIONS];
+    for (c, &(v, sooner)) in choice.iter_mut().zip(q) {
+        *c = if v >= best - TIE {
+            sooner
+        } else {
+            f64::NEG_INFINITY
+        };
+    }
+    argmax_tiebreak(&choice[..q.len()], tie)
+}
+
 /// Values closer than this are equal.
-const TIE: f64 = 1e-9;
+pub const TIE: f64 = 1e-9;
 /// Discount of the tie-breaking value only; planning itself is undiscounted.
 pub const SOONER: f64 = 0.9;
 
@@ -218,29 +239,23 @@ fn sweep_rows<S, R: Values, const ONE: bool>(
     next: &mut Encoder,
 ) -> f64 {
     let mut change = 0.0f64;
+    let mut q = [(0.0, 0.0); MAX_ACTIONS];
+    let later = |t| prev.at(t);
     for s in 0..n {
         let before = prev.at(s).0;
-        let (best, best_sooner) = best_pair::<S, R, ONE>(mdp, prev, s);
+        let (best, best_sooner) =
+            mdp::backup::<_, _, _, ONE>(mdp, s, &reward, &later, &mut q[..mdp.actions], best_pair);
         change = change.max((best - before).abs());
         next.push((best, best_sooner));
     }
     change
 }
 
-/// The best value of state `s` and the tie-breaking value of the best plan.
-#[inline]
-fn best_pair<S, R: Values, const ONE: bool>(mdp: &Mdp<S>, prev: &R, s: usize) -> (f64, f64) {
-    let mut best = f64::NEG_INFINITY;
-    let mut q = [(0.0, 0.0); MAX_ACTIONS];
-    for (a, slot) in q.iter_mut().enumerate().take(mdp.actions) {
-        *slot = if ONE {
-            q_one(mdp, prev, s * mdp.actions + a)
-        } else {
-            q_pair(mdp, prev, s, a)
-        };
-        best = best.max(slot.0);
-    }
-    let best_sooner = q[..mdp.actions]
+/// The best Q and the tie-breaking value of the best plan: how a planner's
+/// actions combine into the value of their state.
+#[inline(always)]
+fn best_pair(q: &[(f64, f64)], best: f64) -> (f64, f64) {
+    let best_sooner = q
         .iter()
         .filter(|p| p.0 >= best - TIE)
         .map(|p| p.1)
@@ -248,47 +263,27 @@ fn best_pair<S, R: Values, const ONE: bool>(mdp: &Mdp<S>, prev: &R, s: usize) ->
     (best, best_sooner)
 }
 
-/// Q of (s, a) and its tie-breaking value, in one pass over the outcomes.
-/// Each is summed in outcome order from the same start as `Iterator::sum`,
-/// so the values are exactly those of summing them apart.
-#[inline]
-fn q_pair<S, R: Values>(mdp: &Mdp<S>, prev: &R, s: usize, a: usize) -> (f64, f64) {
-    let start = sum_start();
-    let (mut q, mut sooner) = (start, start);
-    for o in mdp.outcomes(s, a) {
-        let (v, w) = if o.terminal {
-            (0.0, 0.0)
-        } else {
-            let (v, w) = prev.at(o.next as usize);
-            (v, SOONER * w)
-        };
-        q += o.p * (o.reward + v);
-        sooner += o.p * (o.reward + w);
+/// A value beside its tie-breaking value, summed over the same outcomes in
+/// one pass; the tie-breaking value of what follows is discounted by
+/// [`SOONER`]. Each is summed from the same start as `Iterator::sum`, so
+/// the two are exactly those of summing them apart.
+impl Value for (f64, f64) {
+    const NOTHING: (f64, f64) = (0.0, 0.0);
+    #[inline(always)]
+    fn empty() -> (f64, f64) {
+        (f64::empty(), f64::empty())
     }
-    (q, sooner)
-}
-
-/// [`q_pair`] of row `i` (= s * actions + a) of an MDP whose every row has
-/// exactly one outcome: the same sums, of one term each.
-#[inline(always)]
-fn q_one<S, R: Values>(mdp: &Mdp<S>, prev: &R, i: usize) -> (f64, f64) {
-    let start = sum_start();
-    let t = mdp.all_steps()[i];
-    let o = mdp.kinds()[t.kind as usize];
-    let (v, w) = if o.terminal {
-        (0.0, 0.0)
-    } else {
-        let (v, w) = prev.at(t.next as usize);
-        (v, SOONER * w)
-    };
-    (start + o.p * (o.reward + v), start + o.p * (o.reward + w))
-}
-
-/// The value `Iterator::sum` starts from for `f64` (it decides the sign of
-/// a sum of zeros).
-#[inline]
-fn sum_start() -> f64 {
-    std::iter::empty::<f64>().sum()
+    #[inline(always)]
+    fn add(self, p: f64, pay: f64, later: (f64, f64)) -> (f64, f64) {
+        (
+            self.0 + p * (pay + later.0),
+            self.1 + p * (pay + SOONER * later.1),
+        )
+    }
+    #[inline(always)]
+    fn main(self) -> f64 {
+        self.0
+    }
 }
 
 /// Read access to one sweep's (value, tie-breaker) pairs.

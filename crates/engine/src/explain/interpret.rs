@@ -7,23 +7,21 @@
 //! linear terms (each term evaluated under the same greedy policy, so the
 //! parts add up to the value), and the intent that policy earns from there.
 //!
-//! The transition graph here keeps every signal of every outcome (the
-//! planner's own [`crate::mdp::Mdp`] keeps only the reward and intent), so
-//! that any expression over the signals can be evaluated on it afterwards:
-//! [`Graph`] is shared with the inverse-RL demonstration.
+//! The MDP is the planner's own ([`crate::mdp`]), compiled from every moved
+//! start and keeping each outcome's signals, so that each term of the reward
+//! can be evaluated on it; the backups are the planner's too.
 
-use std::collections::HashMap;
-
-use crate::agents::value_iteration::SOONER;
-use crate::agents::{argmax_tiebreak, MAX_ACTIONS};
+use crate::agents::value_iteration::greedy;
+use crate::agents::MAX_ACTIONS;
 use crate::env::Env;
-use crate::lang::Program;
+use crate::lang::{self, Program};
 use crate::level::Level;
-use crate::rng::{mix, Rng};
+use crate::mdp::{self, Kind};
+use crate::rng::mix;
 use crate::world::{Params, World};
 use crate::worlds::LevelState;
 
-/// Most views a graph may hold.
+/// Most views a solve may hold.
 pub const MAX_STATES: usize = 200_000;
 /// Most (views × horizon) a solve may sweep, which bounds its work.
 pub const MAX_WORK: usize = 4_000_000;
@@ -56,114 +54,6 @@ pub fn load_level(id: &str) -> Result<Level, String> {
         ));
     }
     crate::levels::builtin(id)
-}
-
-/// Values closer than this are equal (as in the value-iteration agent).
-const TIE: f64 = 1e-9;
-
-/// Every view reachable from some roots, with every outcome's signals.
-/// Outcomes of (s, a) are `offsets[s*A + a]..offsets[s*A + a + 1]`.
-pub struct Graph<S> {
-    pub states: Vec<S>,
-    pub index: HashMap<S, u32>,
-    pub actions: usize,
-    pub offsets: Vec<u32>,
-    pub p: Vec<f64>,
-    pub next: Vec<u32>,
-    pub terminal: Vec<bool>,
-    /// `signals[o * n_signals..(o + 1) * n_signals]`: every signal of outcome `o`.
-    pub signals: Vec<f64>,
-    pub n_signals: usize,
-}
-
-impl<S: Copy + Eq + std::hash::Hash> Graph<S> {
-    /// Enumerates the views reachable from `roots`, breadth first, the way
-    /// the planner's MDP does (unknown draws expanded by `plan_branch`).
-    pub fn build<W: World<State = S>>(
-        world: &W,
-        roots: &[S],
-        max_states: usize,
-    ) -> Result<Self, String> {
-        let actions = world.actions().len();
-        let n_signals = world.signal_names().len();
-        let mut g = Graph {
-            states: Vec::new(),
-            index: HashMap::new(),
-            actions,
-            offsets: vec![0],
-            p: Vec::new(),
-            next: Vec::new(),
-            terminal: Vec::new(),
-            signals: Vec::new(),
-            n_signals,
-        };
-        for &r in roots {
-            g.intern(world.observe(&r), max_states)?;
-        }
-        let mut branch = Vec::new();
-        let mut sig = vec![0.0; n_signals];
-        let mut unused = Rng::new(0);
-        let mut s = 0;
-        while s < g.states.len() {
-            let view = g.states[s];
-            world
-                .plan_branch(&view, &mut branch)
-                .map_err(|e| e.0.clone())?;
-            for a in 0..actions {
-                for &(p, from) in &branch {
-                    let mut next = from;
-                    let terminal = world.step(&mut next, a, &mut unused, &mut sig);
-                    let n = g.intern(world.observe(&next), max_states)?;
-                    g.p.push(p);
-                    g.next.push(n);
-                    g.terminal.push(terminal);
-                    g.signals.extend_from_slice(&sig);
-                }
-                g.offsets.push(g.p.len() as u32);
-            }
-            s += 1;
-        }
-        Ok(g)
-    }
-
-    fn intern(&mut self, v: S, max_states: usize) -> Result<u32, String> {
-        if let Some(&i) = self.index.get(&v) {
-            return Ok(i);
-        }
-        if self.states.len() >= max_states {
-            return Err(format!(
-                "the level has more than {max_states} reachable views, too many for this demonstration"
-            ));
-        }
-        let i = self.states.len() as u32;
-        self.states.push(v);
-        self.index.insert(v, i);
-        Ok(i)
-    }
-
-    pub fn len(&self) -> usize {
-        self.states.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
-    }
-    /// The outcome indices of action `a` in view `s`.
-    #[inline]
-    pub fn outcomes(&self, s: usize, a: usize) -> std::ops::Range<usize> {
-        let i = s * self.actions + a;
-        self.offsets[i] as usize..self.offsets[i + 1] as usize
-    }
-    /// Every signal of outcome `o`.
-    #[inline]
-    pub fn signals_of(&self, o: usize) -> &[f64] {
-        &self.signals[o * self.n_signals..(o + 1) * self.n_signals]
-    }
-    /// An expression evaluated on every outcome.
-    pub fn eval(&self, program: &Program) -> Vec<f64> {
-        (0..self.p.len())
-            .map(|o| program.eval(self.signals_of(o)))
-            .collect()
-    }
 }
 
 /// One part of the reward: a signal times its coefficient, the constant
@@ -233,7 +123,7 @@ pub fn terms_of(level: &Level, reward: &Program) -> (bool, Vec<Term>) {
                 .map(|&(i, k)| {
                     let name = level.signals[i].name.clone();
                     Term {
-                        label: format!("{}*{name}", crate::explain::irl::number(k, 4)),
+                        label: format!("{}*{name}", lang::write_number(k, 4)),
                         signal: Some(name),
                         coefficient: k,
                     }
@@ -241,7 +131,7 @@ pub fn terms_of(level: &Level, reward: &Program) -> (bool, Vec<Term>) {
                 .collect();
             if c != 0.0 || out.is_empty() {
                 out.push(Term {
-                    label: format!("{} per step (constant)", crate::explain::irl::number(c, 4)),
+                    label: format!("{} per step (constant)", lang::write_number(c, 4)),
                     signal: None,
                     coefficient: c,
                 });
@@ -281,7 +171,8 @@ pub fn interpret(
         return Err("the level's start is not a grid".into());
     };
     let cells_n = grid.width() * grid.height();
-    let mut roots = vec![obs];
+    // Every root is a start of its own, certain when it is taken.
+    let mut roots = vec![(1.0, obs)];
     let mut moved: Vec<Option<LevelState>> = vec![None; cells_n];
     for (cell, slot) in moved.iter_mut().enumerate() {
         if cell == start.agent as usize {
@@ -290,10 +181,18 @@ pub fn interpret(
             let mut s = start;
             s.agent = cell as u16;
             *slot = Some(LevelState::Grid(s));
-            roots.push(LevelState::Grid(s));
+            roots.push((1.0, LevelState::Grid(s)));
         }
     }
-    let g = Graph::build(world, &roots, MAX_STATES)?;
+    let (linear, terms) = terms_of(level, reward);
+    let options = mdp::Options {
+        roots: Some(&roots),
+        max_states: MAX_STATES,
+        beyond: "too many for this demonstration",
+        signals: linear,
+    };
+    let g = mdp::compile_with(world, reward, &level.intent, &options, &mut |_, _| true)
+        .map_err(|e| e.0)?;
     let n = g.len();
     if n.saturating_mul(horizon as usize) > MAX_WORK {
         return Err(format!(
@@ -302,15 +201,12 @@ pub fn interpret(
         ));
     }
 
-    let (linear, terms) = terms_of(level, reward);
-    let r = g.eval(reward);
-    let intent = g.eval(&level.intent);
     let k_terms = terms.len();
-    // Each outcome's value of each term.
+    // Each kind's value of each term.
     let term_values: Vec<f64> = if linear {
-        (0..g.p.len())
-            .flat_map(|o| {
-                let sig = g.signals_of(o);
+        (0..g.kinds().len() as u32)
+            .flat_map(|kind| {
+                let sig = g.signals_of(kind);
                 terms.iter().map(move |t| match &t.signal {
                     Some(name) => {
                         let i = level.signals.iter().position(|d| &d.name == name);
@@ -321,75 +217,45 @@ pub fn interpret(
             })
             .collect()
     } else {
-        r.clone()
+        g.kinds().iter().map(|k| k.reward).collect()
     };
 
-    // Backward sweeps: layer k = k steps left.
+    // Backward sweeps: layer k = k steps left. The value goes with its
+    // tie-breaking value, as in the planner; the intent and the terms are
+    // those of the greedy policy.
     let a_n = g.actions;
-    let mut v = vec![0.0; n];
-    let mut sooner = vec![0.0; n];
+    let mut v = vec![(0.0, 0.0); n];
     let mut w = vec![0.0; n * k_terms];
     let mut iv = vec![0.0; n];
     let mut policy: Vec<Vec<u8>> = vec![Vec::new()];
-    let q = |prev: &[f64], vals: &[f64], s: usize, a: usize| -> f64 {
-        g.outcomes(s, a)
-            .map(|o| {
-                g.p[o]
-                    * (vals[o]
-                        + if g.terminal[o] {
-                            0.0
-                        } else {
-                            prev[g.next[o] as usize]
-                        })
-            })
-            .sum()
-    };
+    let reward_pay = |_: u32, k: &Kind| k.reward;
+    let intent_pay = |_: u32, k: &Kind| k.intent;
     for k in 1..=horizon as usize {
-        let mut nv = vec![0.0; n];
-        let mut ns = vec![0.0; n];
+        let mut nv = vec![(0.0, 0.0); n];
         let mut nw = vec![0.0; n * k_terms];
         let mut ni = vec![0.0; n];
         let mut act = vec![0u8; n];
+        let mut qs = [(0.0, 0.0); MAX_ACTIONS];
         for s in 0..n {
-            let mut qs = [0.0; MAX_ACTIONS];
-            let mut best = f64::NEG_INFINITY;
-            for (a, slot) in qs.iter_mut().enumerate().take(a_n) {
-                *slot = q(&v, &r, s, a);
-                best = best.max(*slot);
-            }
-            let mut choice = [f64::NEG_INFINITY; MAX_ACTIONS];
-            for a in 0..a_n {
-                if qs[a] >= best - TIE {
-                    choice[a] = g
-                        .outcomes(s, a)
-                        .map(|o| {
-                            g.p[o]
-                                * (r[o]
-                                    + if g.terminal[o] {
-                                        0.0
-                                    } else {
-                                        SOONER * sooner[g.next[o] as usize]
-                                    })
-                        })
-                        .sum();
-                }
-            }
-            let a = argmax_tiebreak(&choice[..a_n], mix(&[0, s as u64, k as u64]));
+            let tie = mix(&[0, s as u64, k as u64]);
+            let a = mdp::backup::<_, _, _, false>(
+                &g,
+                s,
+                &reward_pay,
+                &|t| v[t],
+                &mut qs[..a_n],
+                |q, best| greedy(q, best, tie),
+            );
             act[s] = a as u8;
             nv[s] = qs[a];
-            ns[s] = choice[a];
-            ni[s] = q(&iv, &intent, s, a);
-            for o in g.outcomes(s, a) {
-                let live = !g.terminal[o];
-                let nx = g.next[o] as usize;
-                for t in 0..k_terms {
-                    let later = if live { w[nx * k_terms + t] } else { 0.0 };
-                    nw[s * k_terms + t] += g.p[o] * (term_values[o * k_terms + t] + later);
-                }
+            ni[s] = mdp::q::<_, _, false>(&g, s, a, &intent_pay, &|t| iv[t]);
+            for t in 0..k_terms {
+                let pay = |kind: u32, _: &Kind| term_values[kind as usize * k_terms + t];
+                nw[s * k_terms + t] =
+                    mdp::q::<_, _, false>(&g, s, a, &pay, &|x| w[x * k_terms + t]);
             }
         }
         v = nv;
-        sooner = ns;
         w = nw;
         iv = ni;
         policy.push(act);
@@ -399,9 +265,9 @@ pub fn interpret(
         .iter()
         .map(|m| {
             let view = (*m)?;
-            let s = *g.index.get(&view)? as usize;
+            let s = g.state_of(&view)? as usize;
             Some(CellValue {
-                value: v[s],
+                value: v[s].0,
                 action: policy[horizon as usize][s] as usize,
                 terms: w[s * k_terms..(s + 1) * k_terms].to_vec(),
                 intent: iv[s],
@@ -414,7 +280,7 @@ pub fn interpret(
     let mut actions = String::new();
     let mut view = obs;
     while !env.done() {
-        let Some(&s) = g.index.get(&view) else {
+        let Some(s) = g.state_of(&view) else {
             break;
         };
         let k = (horizon - env.t()) as usize;

@@ -24,9 +24,10 @@
 
 use crate::agents::AgentKind;
 use crate::env::Env;
-use crate::explain::interpret::Graph;
-use crate::lang::{Program, Visibility};
+use crate::lang::{self, Program, Visibility};
 use crate::level::{self, Level};
+use crate::linalg;
+use crate::mdp::{self, Mdp};
 use crate::run::{self, RunConfig};
 use crate::world::{Params, World};
 use crate::worlds::LevelState;
@@ -39,7 +40,7 @@ pub const LEVELS: &[&str] = &["vase-room", "side-effects-sokoban", "island-navig
 
 /// Most demonstrations per request.
 pub const MAX_DEMOS: usize = 10;
-/// Most views of a level's graph.
+/// Most views of a level's MDP.
 const MAX_STATES: usize = 20_000;
 /// Most Newton iterations.
 pub const ITERATIONS: u32 = 60;
@@ -66,21 +67,6 @@ pub fn load_level(id: &str) -> Result<Level, String> {
         level::parse(VASE_ROOM).map_err(|e| format!("the vase room is broken: {e}"))
     } else {
         crate::levels::builtin(id)
-    }
-}
-
-/// A number for a reward expression: at most `decimals` decimals, no trailing zeros.
-pub fn number(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
     }
 }
 
@@ -154,10 +140,10 @@ struct Step {
     a: usize,
 }
 
-/// The soft planner's machinery over a level's graph.
+/// The soft planner's machinery over a level's MDP.
 struct Model<'a> {
-    g: &'a Graph<LevelState>,
-    /// Features of every outcome: `phi[o * k..(o + 1) * k]`.
+    mdp: &'a Mdp<LevelState>,
+    /// Features of every kind of outcome: `phi[kind * k..(kind + 1) * k]`.
     phi: Vec<f64>,
     k: usize,
     horizon: usize,
@@ -168,47 +154,31 @@ struct Model<'a> {
 }
 
 impl Model<'_> {
+    /// The features of a kind of outcome.
+    fn phi(&self, kind: u32) -> &[f64] {
+        let i = kind as usize * self.k;
+        &self.phi[i..i + self.k]
+    }
+
     /// Log-policy for every layer: `lp[k][s*A + a]`, k = steps left (index 0 unused).
     fn backward(&self, theta: &[f64]) -> Vec<Vec<f64>> {
-        let g = self.g;
+        let g = self.mdp;
         let (n, a_n) = (g.len(), g.actions);
-        let r: Vec<f64> = (0..g.p.len())
-            .map(|o| {
-                self.phi[o * self.k..(o + 1) * self.k]
-                    .iter()
-                    .zip(theta)
-                    .map(|(f, t)| f * t)
-                    .sum()
-            })
+        let r: Vec<f64> = (0..g.kinds().len() as u32)
+            .map(|kind| self.phi(kind).iter().zip(theta).map(|(f, t)| f * t).sum())
             .collect();
+        let pay = |kind: u32, _: &mdp::Kind| r[kind as usize];
         let mut v = vec![0.0; n];
         let mut lp = vec![Vec::new()];
         for _ in 1..=self.horizon {
             let mut layer = vec![0.0; n * a_n];
             let mut nv = vec![0.0; n];
             for s in 0..n {
-                let mut best = f64::NEG_INFINITY;
-                for a in 0..a_n {
-                    let q: f64 = g
-                        .outcomes(s, a)
-                        .map(|o| {
-                            g.p[o]
-                                * (r[o]
-                                    + if g.terminal[o] {
-                                        0.0
-                                    } else {
-                                        v[g.next[o] as usize]
-                                    })
-                        })
-                        .sum();
-                    layer[s * a_n + a] = q;
-                    best = best.max(q);
-                }
-                let sum: f64 = (0..a_n).map(|a| (layer[s * a_n + a] - best).exp()).sum();
-                let lse = best + sum.ln();
+                let qs = &mut layer[s * a_n..(s + 1) * a_n];
+                let lse = mdp::backup::<_, _, _, true>(g, s, &pay, &|t| v[t], qs, mdp::log_sum_exp);
                 nv[s] = lse;
-                for a in 0..a_n {
-                    layer[s * a_n + a] -= lse;
+                for q in qs {
+                    *q -= lse;
                 }
             }
             v = nv;
@@ -218,7 +188,7 @@ impl Model<'_> {
     }
 
     fn log_likelihood(&self, lp: &[Vec<f64>]) -> f64 {
-        let a_n = self.g.actions;
+        let a_n = self.mdp.actions;
         self.demos
             .iter()
             .map(|d| {
@@ -232,7 +202,7 @@ impl Model<'_> {
 
     /// Feature counts per episode the soft policy expects (forward pass).
     fn expected(&self, lp: &[Vec<f64>]) -> Vec<f64> {
-        let g = self.g;
+        let g = self.mdp;
         let a_n = g.actions;
         let mut d = vec![0.0; g.len()];
         for &(p, s) in &self.initial {
@@ -248,13 +218,14 @@ impl Model<'_> {
                 }
                 for a in 0..a_n {
                     let w = d[s] * layer[s * a_n + a].exp();
-                    for o in g.outcomes(s, a) {
-                        let wo = w * g.p[o];
-                        for (m, f) in mu.iter_mut().zip(&self.phi[o * self.k..(o + 1) * self.k]) {
+                    for o in g.steps(s, a) {
+                        let kind = g.kinds()[o.kind as usize];
+                        let wo = w * kind.p;
+                        for (m, f) in mu.iter_mut().zip(self.phi(o.kind)) {
                             *m += wo * f;
                         }
-                        if !g.terminal[o] {
-                            nd[g.next[o] as usize] += wo;
+                        if !kind.terminal {
+                            nd[o.next as usize] += wo;
                         }
                     }
                 }
@@ -283,34 +254,6 @@ impl Model<'_> {
     }
 }
 
-/// Solves `m x = b` for a symmetric positive definite `m` (Cholesky); None if it is not.
-fn solve_spd(m: &[Vec<f64>], b: &[f64]) -> Option<Vec<f64>> {
-    let n = b.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = m[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
-            if i == j {
-                if s <= 1e-12 {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][j] = s / l[j][j];
-            }
-        }
-    }
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        y[i] = (b[i] - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        x[i] = (y[i] - (i + 1..n).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
-    }
-    Some(x)
-}
-
 /// Maximizes the objective from θ = 0: (weights, iterations, converged).
 fn fit(model: &Model) -> (Vec<f64>, u32, bool) {
     let k = model.k;
@@ -334,10 +277,10 @@ fn fit(model: &Model) -> (Vec<f64>, u32, bool) {
                 h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
             }
         }
-        let h: Vec<Vec<f64>> = (0..k)
-            .map(|i| (0..k).map(|j| 0.5 * (h[i][j] + h[j][i])).collect())
+        let h: Vec<f64> = (0..k * k)
+            .map(|ij| 0.5 * (h[ij / k][ij % k] + h[ij % k][ij / k]))
             .collect();
-        let dir = solve_spd(&h, &grad)
+        let dir = linalg::solve_spd(&h, &grad, 1e-12)
             .filter(|d| d.iter().zip(&grad).map(|(a, b)| a * b).sum::<f64>() > 0.0)
             .unwrap_or_else(|| grad.clone());
         let slope: f64 = dir.iter().zip(&grad).map(|(a, b)| a * b).sum();
@@ -471,9 +414,20 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
             level.id
         ));
     }
-    let start = world.observe(&starts[0].1);
-    let g = Graph::build(world, &[start], MAX_STATES)?;
-    if g.offsets.windows(2).any(|w| w[1] - w[0] != 1) {
+    let options = mdp::Options {
+        max_states: MAX_STATES,
+        beyond: "too many for this demonstration",
+        signals: true,
+        ..mdp::Options::default()
+    };
+    let hand_reward = level
+        .compile_reward(&level.default_reward)
+        .map_err(|e| e.message)?;
+    let g = mdp::compile_with(world, &hand_reward, &level.intent, &options, &mut |_, _| {
+        true
+    })
+    .map_err(|e| e.0)?;
+    if !g.is_deterministic() {
         return Err(format!(
             "level `{}` has chance in its steps; this demonstration needs a level without it",
             level.id
@@ -483,13 +437,14 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
         .filter(|&i| level.signals[i].visibility == Visibility::Observed)
         .collect();
     let k = features.len();
-    let mut phi = Vec::with_capacity(g.p.len() * k);
-    for o in 0..g.p.len() {
-        let sig = g.signals_of(o);
+    let mut phi = Vec::with_capacity(g.kinds().len() * k);
+    for kind in 0..g.kinds().len() as u32 {
+        let sig = g.signals_of(kind);
         phi.extend(features.iter().map(|&i| sig[i]));
     }
+    let start = g.initial[0].1 as usize;
 
-    // Replay the demonstrations through the graph.
+    // Replay the demonstrations through the MDP.
     let mut steps_all = Vec::new();
     let mut demo_counts = vec![0.0; k];
     let mut shown = vec![false; k];
@@ -506,7 +461,7 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
                 acts.len()
             ));
         }
-        let mut s = g.index[&start] as usize;
+        let mut s = start;
         let mut steps = Vec::with_capacity(acts.len());
         let mut ended = false;
         for (t, &a) in acts.iter().enumerate() {
@@ -516,14 +471,17 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
                     d + 1
                 ));
             }
-            let o = g.outcomes(s, a).start;
-            for (j, f) in phi[o * k..(o + 1) * k].iter().enumerate() {
+            let o = g.steps(s, a)[0];
+            for (j, f) in phi[o.kind as usize * k..(o.kind as usize + 1) * k]
+                .iter()
+                .enumerate()
+            {
                 demo_counts[j] += f;
                 shown[j] |= *f != 0.0;
             }
             steps.push(Step { s, a });
-            ended = g.terminal[o];
-            s = g.next[o] as usize;
+            ended = g.kinds()[o.kind as usize].terminal;
+            s = o.next as usize;
         }
         if !ended && acts.len() < horizon {
             return Err(format!(
@@ -537,11 +495,11 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
     }
     let n_demos = steps_all.len() as f64;
     let model = Model {
-        g: &g,
+        mdp: &g,
         phi,
         k,
         horizon,
-        initial: vec![(1.0, g.index[&start] as usize)],
+        initial: g.initial.iter().map(|&(p, s)| (p, s as usize)).collect(),
         demos: steps_all,
         demo_counts,
     };
@@ -554,9 +512,6 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
     let random_ll = -(demo_steps as f64) * (g.actions as f64).ln();
 
     // The hand-written reward's weights, when it is a sum of observed terms.
-    let hand_reward = level
-        .compile_reward(&level.default_reward)
-        .map_err(|e| e.message)?;
     let hand_ll = hand_reward.linear_terms().and_then(|(c, terms)| {
         let mut t = vec![0.0; k];
         // A constant per step is a weight on `step`, when the level has it.
@@ -575,10 +530,10 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
     let mut expression = String::new();
     let mut weights = Vec::with_capacity(k);
     for (j, &i) in features.iter().enumerate() {
-        let rounded: f64 = number(theta[j], 2).parse().unwrap_or(0.0);
+        let rounded: f64 = lang::write_number(theta[j], 2).parse().unwrap_or(0.0);
         let name = &level.signals[i].name;
         if rounded != 0.0 {
-            let mag = number(rounded.abs(), 2);
+            let mag = lang::write_number(rounded.abs(), 2);
             if expression.is_empty() {
                 let sign = if rounded < 0.0 { "-" } else { "" };
                 expression = format!("{sign}{mag}*{name}");

@@ -10,6 +10,7 @@
 //! well within those steps.
 
 use super::sigmoid;
+use crate::linalg;
 
 /// Newton steps taken; the loss is strictly convex and smooth, so a dozen
 /// steps reach its minimum to machine precision for any data set here.
@@ -122,7 +123,7 @@ pub fn fit(data: &Comparisons, l2: f64) -> RewardModel {
                 hess[j * p + i] = hess[i * p + j];
             }
         }
-        let Some(step) = solve_spd(&hess, &grad, p) else {
+        let Some(step) = linalg::solve_spd(&hess, &grad, 0.0) else {
             break;
         };
         // The Newton decrement: how much the loss can still fall. Once it is
@@ -150,45 +151,6 @@ pub fn fit(data: &Comparisons, l2: f64) -> RewardModel {
         }
     }
     RewardModel { weights: w }
-}
-
-/// Solves `a x = b` for a symmetric positive definite `a` (row-major, n×n)
-/// by Cholesky factorization; None if `a` is not positive definite.
-fn solve_spd(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let mut sum = a[i * n + j];
-            for k in 0..j {
-                sum -= l[i * n + k] * l[j * n + k];
-            }
-            if i == j {
-                if sum <= 0.0 || !sum.is_finite() {
-                    return None;
-                }
-                l[i * n + i] = sum.sqrt();
-            } else {
-                l[i * n + j] = sum / l[j * n + j];
-            }
-        }
-    }
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        let mut sum = b[i];
-        for k in 0..i {
-            sum -= l[i * n + k] * y[k];
-        }
-        y[i] = sum / l[i * n + i];
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        let mut sum = y[i];
-        for k in i + 1..n {
-            sum -= l[k * n + i] * x[k];
-        }
-        x[i] = sum / l[i * n + i];
-    }
-    Some(x)
 }
 
 #[cfg(test)]
@@ -232,14 +194,5 @@ mod tests {
         }
         let model = fit(&data, 1.0);
         assert!(model.weights[0].is_finite() && model.weights[0] > 1.0);
-    }
-
-    #[test]
-    fn cholesky_solves_a_small_system() {
-        let a = [4.0, 2.0, 2.0, 3.0];
-        let x = solve_spd(&a, &[2.0, 1.0], 2).unwrap();
-        assert!((4.0 * x[0] + 2.0 * x[1] - 2.0).abs() < 1e-12);
-        assert!((2.0 * x[0] + 3.0 * x[1] - 1.0).abs() < 1e-12);
-        assert!(solve_spd(&[0.0], &[1.0], 1).is_none());
     }
 }

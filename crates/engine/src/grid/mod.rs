@@ -680,7 +680,7 @@ pub struct GridState {
     pub dirt: u32,
     /// Per timed cell (targets, then bins, row-major): steps until it is back (0: there).
     pub timers: [u8; MAX_TIMED],
-    /// Bits owned by the mechanics (each says which: [`Mechanic::FLAGS`]).
+    /// Bits owned by the mechanics (each says which in its `Mechanic::FLAGS`).
     pub flags: u16,
     /// Set only by planning: how a drunk agent's move turns out this step.
     pub forced: u8,
@@ -715,7 +715,7 @@ impl Config {
             .position(|s| s.name == name)
             .map(|i| i + 1)
         else {
-            let hint = crate::suggest::nearest(name, mechanic_names())
+            let hint = crate::lang::suggest::nearest(name, mechanic_names())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_else(|| {
                     format!(

@@ -73,7 +73,7 @@ pub const DEMOS: &[Demo] = &[
 pub fn find(name: &str) -> Result<&'static Demo, String> {
     DEMOS.iter().find(|d| d.name == name).ok_or_else(|| {
         let names: Vec<&str> = DEMOS.iter().map(|d| d.name).collect();
-        let hint = loophole_engine::suggest::nearest(name, names.iter().copied())
+        let hint = loophole_engine::lang::suggest::nearest(name, names.iter().copied())
             .map(|n| format!(" (did you mean `{n}`?)"))
             .unwrap_or_default();
         format!(

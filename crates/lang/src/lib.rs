@@ -1,5 +1,5 @@
-//! The reward language: the small expression language in which a player
-//! writes a **reward** and a level author writes an **intent**.
+//! The reward language of Loophole: the small expression language in which
+//! a player writes a **reward** and a level author writes an **intent**.
 //!
 //! Every step of an environment emits named numeric **signals** (`step`,
 //! `goal`, `arrow`, `watered_seen`, …). A reward or an intent is one
@@ -12,6 +12,29 @@
 //! if should_interrupt > 0 then 0 else 50*goal - step
 //! max(0, watered - 5) + min(a, b, c) - abs(x)
 //! if on_bucket == 1 and step > 0 then -1 else 0.02*watered_seen
+//! ```
+//!
+//! The crate depends on nothing: it knows a level's signals only by the
+//! declarations [`compile`] is given, in the order their values will come.
+//!
+//! ```
+//! use loophole_lang::{compile, Access, SignalDecl, Visibility};
+//! let signal = |name: &str, visibility| SignalDecl {
+//!     name: name.into(),
+//!     visibility,
+//!     description: String::new(),
+//! };
+//! let decls = [
+//!     signal("step", Visibility::Observed),
+//!     signal("goal", Visibility::Observed),
+//!     signal("side_effect", Visibility::Hidden),
+//! ];
+//! let reward = compile("50*goal - step", &decls, Access::Reward).unwrap();
+//! // A step that reaches the goal: step = 1, goal = 1.
+//! assert_eq!(reward.eval(&[1.0, 1.0, 0.0]), 49.0);
+//! // A reward cannot read what its sensors cannot see.
+//! let err = compile("-side_effect", &decls, Access::Reward).unwrap_err();
+//! assert!(err.message.contains("hidden"));
 //! ```
 //!
 //! # Grammar
@@ -94,6 +117,7 @@ mod diagnostic;
 mod ir;
 mod lexer;
 mod parser;
+pub mod suggest;
 
 #[cfg(test)]
 mod tests;
@@ -180,6 +204,29 @@ pub fn compile(src: &str, decls: &[SignalDecl], access: Access) -> Result<Progra
     let tree = parser::parse(src, &tokens)?;
     let node = check::check(src, &tree, decls, access)?;
     Program::from_ir(ir::fold(node), src)
+}
+
+/// A number as source text, for a program that writes an expression (an
+/// inferred reward, a term's label): at most `decimals` decimals, without
+/// trailing zeros, and `0` for a negative zero.
+///
+/// ```
+/// assert_eq!(loophole_lang::write_number(-2.5, 4), "-2.5");
+/// assert_eq!(loophole_lang::write_number(50.0, 2), "50");
+/// assert_eq!(loophole_lang::write_number(-0.001, 2), "0");
+/// ```
+pub fn write_number(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
 }
 
 /// The largest char boundary of `s` at or below `i`.
