@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use loophole_engine::agents::Progress;
 use loophole_engine::level::Level;
 use loophole_engine::{bench, levels};
+use loophole_server::wire::round;
 use serde_json::{json, Value};
 
 use crate::output::{self, Failure};
@@ -159,10 +160,10 @@ fn steps(list: &[Level], args: &BenchArgs) -> Result<Vec<Value>, Failure> {
             "level": level.id,
             "steps": n,
             "episodes": episodes,
-            "seconds": output::round(secs),
+            "seconds": round(secs),
             "steps_per_sec": sps.round(),
-            "ns_per_step": output::round(secs * 1e9 / n as f64),
-            "checksum": output::round(checksum),
+            "ns_per_step": round(secs * 1e9 / n as f64),
+            "checksum": round(checksum),
         }));
         say(
             args,
@@ -202,7 +203,8 @@ fn q_learning(list: &[Level], args: &BenchArgs) -> Result<Vec<Value>, Failure> {
             b.set_message(level.id.clone());
         }
         let started = Instant::now();
-        let q = bench::q_learning(level, args.episodes, 0).map_err(Failure::runtime)?;
+        let q = bench::q_learning(level, args.episodes, 0)
+            .map_err(|e| Failure::runtime(e.to_string()))?;
         let secs = started.elapsed().as_secs_f64();
         let ups = q.updates as f64 / secs;
         rows.push(json!({
@@ -210,9 +212,9 @@ fn q_learning(list: &[Level], args: &BenchArgs) -> Result<Vec<Value>, Failure> {
             "episodes": q.episodes,
             "updates": q.updates,
             "table_size": q.table_size,
-            "seconds": output::round(secs),
+            "seconds": round(secs),
             "updates_per_sec": ups.round(),
-            "ns_per_update": output::round(secs * 1e9 / q.updates.max(1) as f64),
+            "ns_per_update": round(secs * 1e9 / q.updates.max(1) as f64),
         }));
         say(
             args,
@@ -293,15 +295,15 @@ fn value_iteration(args: &BenchArgs) -> Result<Value, Failure> {
         "states": result.states,
         "transitions": result.transitions,
         "sweeps": result.sweeps,
-        "start_value": output::round(result.start_value),
-        "compile_seconds": output::round(compile),
-        "sweep_seconds": output::round(sweeps),
-        "seconds": output::round(total),
-        "ns_per_state_compiled": output::round(compile * 1e9 / result.states.max(1) as f64),
-        "ns_per_transition_swept": output::round(
+        "start_value": round(result.start_value),
+        "compile_seconds": round(compile),
+        "sweep_seconds": round(sweeps),
+        "seconds": round(total),
+        "ns_per_state_compiled": round(compile * 1e9 / result.states.max(1) as f64),
+        "ns_per_transition_swept": round(
             per_sweep * 1e9 / result.transitions.max(1) as f64
         ),
-        "bytes_per_state": output::round(result.bytes_per_state.round()),
+        "bytes_per_state": round(result.bytes_per_state.round()),
         "peak_rss_bytes": rss,
         "peak_rss_bytes_per_state": match (rss, rss_before) {
             (Some(after), Some(before)) => json!(((after.saturating_sub(before)) as f64
@@ -463,9 +465,9 @@ fn server(list: &[Level], args: &BenchArgs) -> Result<Vec<Value>, Failure> {
             "agent": agent.name(),
             "power": power,
             "runs": args.repeats,
-            "median_ms": output::round(median * 1e3),
-            "min_ms": output::round(times[0] * 1e3),
-            "max_ms": output::round(times[times.len() - 1] * 1e3),
+            "median_ms": round(median * 1e3),
+            "min_ms": round(times[0] * 1e3),
+            "max_ms": round(times[times.len() - 1] * 1e3),
         }));
         say(
             args,

@@ -9,10 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use loophole_engine::agents::{AgentKind, Progress};
 use loophole_engine::lang::Program;
 use loophole_engine::level::{self, Level};
-use loophole_engine::levels;
 use loophole_engine::run::{self, RunConfig};
 use loophole_engine::world::Params;
-use serde_json::json;
+use loophole_engine::{levels, score};
+use loophole_server::wire::{self, round};
+use loophole_server::LevelSlot;
 
 use crate::output::{self, Failure};
 use crate::plot;
@@ -200,7 +201,7 @@ struct RunArgs {
     agent: Option<String>,
     /// Optimization power: planning horizon, training episodes or simulations per move.
     #[arg(long)]
-    power: Option<u32>,
+    power: Option<u64>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Fix a per-episode draw of the evaluated episode, e.g. interrupt=1.
@@ -318,14 +319,6 @@ fn reward_for(level: &Level, reward: &Option<String>) -> Result<(String, Program
     Ok((src, program))
 }
 
-/// The named agent, or the level's default.
-fn agent_for(level: &Level, agent: &Option<String>) -> Result<AgentKind, Failure> {
-    match agent {
-        Some(name) => AgentKind::parse(name).map_err(Failure::usage),
-        None => Ok(loophole_engine::score::default_agent(level)),
-    }
-}
-
 fn load_level(args: &LevelArgs) -> Result<Level, Failure> {
     match (&args.level, &args.level_file) {
         (_, Some(path)) => {
@@ -361,8 +354,12 @@ fn parse_params(raw: &[String]) -> Result<Params, Failure> {
 fn levels_cmd(json: bool) -> Result<(), Failure> {
     let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
     if json {
-        let list: Vec<_> = all.iter().map(output::level_json).collect();
-        output::print_json(&json!(list));
+        let slots: Vec<LevelSlot> = all.into_iter().map(LevelSlot::new).collect();
+        let list: Vec<_> = slots
+            .iter()
+            .map(|slot| wire::LevelBody::new(slot, None, false))
+            .collect();
+        output::print_json(&list);
     } else {
         for l in &all {
             let shape = match l.world.grid() {
@@ -380,15 +377,11 @@ fn check_cmd(args: LevelArgs, reward: String, json: bool) -> Result<(), Failure>
     let program = level
         .compile_reward(&reward)
         .map_err(|d| Failure::reward(&reward, d))?;
-    let used: Vec<&str> = program
-        .signals_used()
-        .iter()
-        .map(|&i| level.signals[i].name.as_str())
-        .collect();
+    let checked = wire::CheckResponse::new(&level, &program);
     if json {
-        output::print_json(&json!({ "ok": true, "signals": used }));
+        output::print_json(&checked);
     } else {
-        out!("ok: the reward reads {}", used.join(", "));
+        out!("ok: the reward reads {}", checked.signals.join(", "));
     }
     Ok(())
 }
@@ -405,36 +398,17 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
     let mut eps = Vec::new();
     for i in 0..a.episodes {
         let seed = a.seed.wrapping_add(i);
-        eps.push(run::replay(&level, &reward, &a.actions, seed, &params).map_err(Failure::usage)?);
+        let played = run::replay(&level, &reward, &a.actions, seed, &params);
+        eps.push(played.map_err(|e| Failure::engine(&a.actions, e))?);
     }
-    let n = eps.len() as f64;
-    let mean = |f: &dyn Fn(&run::Episode) -> f64| eps.iter().map(f).sum::<f64>() / n;
-    let ret = mean(&|e| e.ret);
-    let perf = mean(&|e| e.performance);
-    let steps = mean(&|e| e.steps as f64);
+    let body = wire::ReplayBody::new(&level, &eps);
     if a.json {
-        let (term, trunc) = if eps.len() == 1 {
-            (json!(eps[0].terminated), json!(eps[0].truncated))
-        } else {
-            (
-                json!(output::round(mean(&|e| f64::from(u8::from(e.terminated))))),
-                json!(output::round(mean(&|e| f64::from(u8::from(e.truncated))))),
-            )
-        };
-        output::print_json(&json!({
-            "level": level.id,
-            "return": output::round(ret),
-            "performance": output::round(perf),
-            "steps": output::round(steps),
-            "terminated": term,
-            "truncated": trunc,
-            "episodes": eps.len(),
-        }));
+        output::print_json(&body);
     } else {
         let what = if eps.len() == 1 { "" } else { " (mean)" };
-        out!("return{what}:      {}", output::num(ret));
-        out!("performance{what}: {}", output::num(perf));
-        out!("steps{what}:       {}", output::num(steps));
+        out!("return{what}:      {}", output::num(body.ret));
+        out!("performance{what}: {}", output::num(body.performance));
+        out!("steps{what}:       {}", output::num(body.steps));
         if eps.len() == 1 {
             let end = if eps[0].terminated {
                 "terminated"
@@ -454,33 +428,46 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
 
 fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
-    let params = parse_params(&a.params)?;
-    let (src, reward) = reward_for(&level, &a.reward)?;
-    let agent = agent_for(&level, &a.agent)?;
-    let cfg = RunConfig {
-        agent,
+    let src = a
+        .reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let ask = score::Request {
+        reward: &src,
+        agent: a.agent.as_deref(),
         power: a.power,
         seed: a.seed,
-        params,
+        params: parse_params(&a.params)?,
     };
+    let design = score::check(&level, &ask).map_err(|e| Failure::engine(&src, e))?;
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
-    let started = Instant::now();
-    let result = run::run(&level, &reward, &cfg, &mut |p: &Progress| {
+    let mut progress = |p: &Progress| {
         if let Some(bar) = &bar {
             bar.set_length(p.total.max(1));
             bar.set_position(p.done);
         }
         true
+    };
+    let started = Instant::now();
+    let result = run::run(&level, &design.reward, &design.config(), &mut progress);
+    let elapsed = started.elapsed();
+    // Judged as the level page judges it: the strongest optimizer of the
+    // reward over the level's evaluation seeds.
+    let judged = result.and_then(|result| {
+        let best = score::best_performance(&level, score::EVAL_SEEDS)?;
+        let verdict = score::verdict(&level, &design.reward, best, Some(&result), &mut progress)?;
+        Ok((result, verdict))
     });
-    if let Some(bar) = bar {
+    if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let result = result.map_err(Failure::usage)?;
-    let elapsed = started.elapsed();
+    let (result, verdict) = judged.map_err(|e| Failure::engine(&src, e))?;
     if a.json {
-        output::print_json(&output::run_json(&level, &src, &result));
+        output::print_json(&wire::RunResultBody::new(
+            &level, &src, &result, &verdict, None,
+        ));
     } else {
-        output::print_run(&level, &src, &result, elapsed);
+        output::print_run(&level, &src, &result, &verdict, elapsed);
     }
     Ok(())
 }
@@ -514,7 +501,7 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
                         first.get_or_insert(r);
                     }
                     Err(e) => {
-                        failed = Some(e);
+                        failed = Some(e.to_string());
                         break;
                     }
                 }
@@ -529,7 +516,7 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
                     );
                 }
                 (None, Some(r)) => {
-                    let did = loophole_engine::score::account(level, &r.episode).join(" ");
+                    let did = score::account(level, &r.episode).join(" ");
                     out!(
                         "| {} | {} | {} | {} | {} | {did} |",
                         level.id,
@@ -551,10 +538,23 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     use rayon::prelude::*;
 
     let level = load_level(&a.level)?;
-    let params = parse_params(&a.params)?;
-    let (src, reward) = reward_for(&level, &a.reward)?;
-    let agent = agent_for(&level, &a.agent)?;
+    let src = a
+        .reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone());
+    let ask = score::Request {
+        reward: &src,
+        agent: a.agent.as_deref(),
+        params: parse_params(&a.params)?,
+        ..Default::default()
+    };
+    let design = score::check(&level, &ask).map_err(|e| Failure::engine(&src, e))?;
+    let (agent, reward, params) = (design.agent, &design.reward, &design.params);
     let powers = experiment::parse_powers(&a.powers).map_err(Failure::usage)?;
+    for &p in &powers {
+        score::check_power(&level, agent, Some(u64::from(p)))
+            .map_err(|e| Failure::engine(&src, e))?;
+    }
     if a.seeds == 0 || a.seeds > experiment::MAX_SEEDS {
         return Err(Failure::usage(format!(
             "--seeds must be from 1 to {}",
@@ -568,23 +568,20 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     }
     // Results come back in job order whatever the number of threads, so the
     // output is the same bytes on one core or many.
-    let results: Vec<Result<(f64, f64), String>> = jobs
+    let results = jobs
         .par_iter()
         .map(|&(power, seed)| {
-            let r = experiment::run_job(&level, &reward, agent, power, seed, &params);
+            let r = experiment::run_job(&level, reward, agent, power, seed, params, &mut |_| true);
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
             r
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>();
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let results: Vec<(f64, f64)> = results
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .map_err(Failure::usage)?;
+    let results = results.map_err(|e| Failure::engine(&src, e))?;
     let points = experiment::summarize(&powers, a.seeds, &results);
 
     if let Some(path) = &a.csv {
@@ -593,10 +590,10 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
             csv.push_str(&format!(
                 "{},{},{},{},{}\n",
                 p.power,
-                output::round(p.return_mean),
-                output::round(p.return_sd),
-                output::round(p.performance_mean),
-                output::round(p.performance_sd)
+                round(p.return_mean),
+                round(p.return_sd),
+                round(p.performance_mean),
+                round(p.performance_sd)
             ));
         }
         std::fs::write(path, csv)
@@ -635,25 +632,8 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     if a.json {
-        let list: Vec<_> = points
-            .iter()
-            .map(|p| {
-                json!({
-                    "power": p.power,
-                    "return_mean": output::round(p.return_mean),
-                    "return_sd": output::round(p.return_sd),
-                    "performance_mean": output::round(p.performance_mean),
-                    "performance_sd": output::round(p.performance_sd),
-                })
-            })
-            .collect();
-        output::print_json(&json!({
-            "level": level.id,
-            "agent": agent.name(),
-            "reward": src,
-            "seeds": a.seeds,
-            "points": list,
-        }));
+        let body = wire::SweepBody::new(&level, agent, &src, a.seeds, &points, None);
+        output::print_json(&body);
     } else {
         out!(
             "{} — {} over {} seeds; reward: {src}",
@@ -702,17 +682,15 @@ fn power_table_cmd(seeds: u64) -> Result<(), Failure> {
         let reward = level
             .compile_reward(&level.default_reward)
             .map_err(|d| Failure::reward(&level.default_reward, d))?;
-        let agent = loophole_engine::score::default_agent(level);
+        let agent = score::default_agent(level);
         let (powers, _) = experiment::default_powers(agent, level);
         let jobs = experiment::jobs(&powers, seeds);
-        let results: Vec<Result<(f64, f64), String>> = jobs
+        let params = Params::new();
+        let results = jobs
             .par_iter()
-            .map(|&(p, s)| experiment::run_job(level, &reward, agent, p, s, &Params::new()))
-            .collect();
-        let results: Vec<(f64, f64)> = results
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .map_err(Failure::usage)?;
+            .map(|&(p, s)| experiment::run_job(level, &reward, agent, p, s, &params, &mut |_| true))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Failure::engine(&level.default_reward, e))?;
         let points = experiment::summarize(&powers, seeds, &results);
         out!("### {} (`{}`)", level.title, level.id);
         out!();
@@ -750,7 +728,8 @@ fn explain_cmd(name: &str, input: &str) -> Result<(), Failure> {
     }
     let body: serde_json::Value = serde_json::from_str(input)
         .map_err(|e| Failure::usage(format!("--input is not valid JSON: {e}")))?;
-    let answer = explain::run(name, body).map_err(Failure::usage)?;
+    let answer =
+        explain::run(name, body, &mut |_| true).map_err(|e| Failure::usage(e.to_string()))?;
     let text = serde_json::to_string_pretty(&answer)
         .map_err(|e| Failure::runtime(format!("cannot write JSON: {e}")))?;
     out!("{text}");

@@ -10,8 +10,9 @@ use loophole_engine::feedback::cai::{self, CaiConfig, CaiError, CaiReport, Outco
 use loophole_engine::feedback::fit::{Fit, Form};
 use loophole_engine::feedback::rlhf::{self, RlhfConfig, RlhfReport};
 use loophole_server::feedback::{cai_body, rlhf_body};
+use loophole_server::wire::round;
 
-use crate::output::{self, print_json, Failure};
+use crate::output::{print_json, Failure};
 use crate::plot::{self, Panel, Series};
 
 /// Arguments of `loophole rlhf`.
@@ -154,7 +155,7 @@ fn json_of<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Failure> 
 /// `loophole rlhf`.
 pub fn rlhf(args: RlhfArgs) -> Result<(), Failure> {
     let cfg = args.config()?;
-    let report = rlhf::rlhf(&cfg).map_err(Failure::usage)?;
+    let report = rlhf::rlhf(&cfg, &mut |_| true).map_err(|e| Failure::usage(e.to_string()))?;
     if let Some(path) = &args.svg {
         write_svg(path, rlhf_svg(&report))?;
     }
@@ -169,9 +170,10 @@ pub fn rlhf(args: RlhfArgs) -> Result<(), Failure> {
 /// `loophole cai`.
 pub fn cai(args: CaiArgs) -> Result<(), Failure> {
     let cfg = args.config()?;
-    let report = cai::cai(&cfg).map_err(|e| match e {
+    let report = cai::cai(&cfg, &mut |_| true).map_err(|e| match e {
         CaiError::Setting(m) => Failure::usage(m),
         CaiError::Constitution(d) => Failure::reward(&cfg.constitution, d),
+        CaiError::Stopped => Failure::runtime(e.to_string()),
     })?;
     if let Some(path) = &args.svg {
         write_svg(path, cai_svg(&report))?;
@@ -185,7 +187,7 @@ pub fn cai(args: CaiArgs) -> Result<(), Failure> {
 }
 
 fn f2(x: f64) -> String {
-    format!("{:.2}", output::round(x))
+    format!("{:.2}", round(x))
 }
 
 fn fit_line(form: Form, fit: &Fit, peak: Option<f64>) -> String {

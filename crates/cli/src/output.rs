@@ -5,10 +5,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use loophole_engine::agents::{Invalid, RunError, TrainStats};
 use loophole_engine::lang::{Diagnostic, Visibility};
 use loophole_engine::level::{Level, LevelError};
-use loophole_engine::run::{RunResult, TrainStats};
-use serde_json::{json, Value};
+use loophole_engine::run::RunResult;
+use loophole_engine::score::Verdict;
+use loophole_server::wire::round;
+use serde::Serialize;
+use serde_json::json;
 
 /// A failed command: what to print and the exit status.
 pub struct Failure {
@@ -40,6 +44,16 @@ impl Failure {
             span: None,
             location: None,
             status: 1,
+        }
+    }
+
+    /// Why the engine did not run: a reward's mistake shown in `reward`,
+    /// anything else asked for wrongly a usage error.
+    pub fn engine(reward: &str, e: RunError) -> Failure {
+        match e {
+            RunError::Invalid(Invalid::Reward(d)) => Failure::reward(reward, d),
+            RunError::Stopped => Failure::runtime(e.to_string()),
+            other => Failure::usage(other.to_string()),
         }
     }
 
@@ -153,21 +167,12 @@ fn escape_upto(text: &str, end: usize) -> String {
     out
 }
 
-pub fn print_json(v: &Value) {
+/// Prints a body of the one JSON vocabulary (`loophole_server::wire`).
+pub fn print_json<T: Serialize + ?Sized>(v: &T) {
     out!(
         "{}",
         serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
     );
-}
-
-/// Rounds for display (1e-9), so float noise never reaches scripts.
-pub fn round(x: f64) -> f64 {
-    let r = (x * 1e9).round() / 1e9;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
 }
 
 pub fn num(x: f64) -> String {
@@ -208,71 +213,6 @@ fn visibility(v: Visibility) -> &'static str {
         Visibility::Observed => "observed",
         Visibility::Hidden => "hidden",
     }
-}
-
-pub fn level_json(l: &Level) -> Value {
-    json!({
-        "id": l.id,
-        "title": l.title,
-        "story": l.story,
-        "steps": l.steps,
-        "world": l.world.kind(),
-        "width": l.world.width(),
-        "height": l.world.height(),
-        "map": l.map,
-        "default_reward": l.default_reward,
-        "intent": l.intent_source,
-        "signals": l.signals.iter().map(|s| json!({
-            "name": s.name, "visibility": visibility(s.visibility), "description": s.description,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn stats_json(stats: &TrainStats) -> Value {
-    match stats {
-        TrainStats::ValueIteration(s) => json!({
-            "states": s.states, "transitions": s.transitions, "sweeps": s.sweeps, "converged_at": s.converged_at,
-        }),
-        TrainStats::QLearning(s) => json!({
-            "episodes": s.episodes, "steps": s.steps, "table_size": s.table_size,
-            "curve": s.curve.iter().map(|p| json!({
-                "episode": p.x, "return": round(p.ret), "performance": round(p.performance),
-            })).collect::<Vec<_>>(),
-        }),
-        TrainStats::Mcts {
-            simulations,
-            steps_simulated,
-        } => json!({
-            "simulations": simulations, "steps_simulated": steps_simulated,
-        }),
-    }
-}
-
-fn totals_json(level: &Level, totals: &[f64]) -> Value {
-    let mut m = serde_json::Map::new();
-    for (s, v) in level.signals.iter().zip(totals) {
-        m.insert(s.name.clone(), json!(round(*v)));
-    }
-    Value::Object(m)
-}
-
-pub fn run_json(level: &Level, reward: &str, r: &RunResult) -> Value {
-    let e = &r.episode;
-    json!({
-        "level": level.id,
-        "reward": reward,
-        "agent": r.agent.name(),
-        "power": r.power,
-        "seed": r.seed,
-        "return": round(e.ret),
-        "performance": round(e.performance),
-        "steps": e.steps,
-        "terminated": e.terminated,
-        "truncated": e.truncated,
-        "actions": e.actions,
-        "signal_totals": totals_json(level, &e.totals),
-        "training": stats_json(&r.stats),
-    })
 }
 
 /// The final map with the path drawn over it: an arrow on each cell the agent
@@ -317,7 +257,7 @@ fn trajectory(r: &RunResult) -> Vec<String> {
     grid.into_iter().map(|r| r.into_iter().collect()).collect()
 }
 
-pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) {
+pub fn print_run(level: &Level, reward: &str, r: &RunResult, verdict: &Verdict, elapsed: Duration) {
     let e = &r.episode;
     out!(
         "{} — {} (power {}, seed {})",
@@ -381,4 +321,25 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, elapsed: Duration) 
         "training:    {stats}; {:.0} ms",
         elapsed.as_secs_f64() * 1000.0
     );
+    out!("verdict:     {}", verdict_line(level, verdict));
+}
+
+/// The verdict in words, as the level page gives it.
+fn verdict_line(level: &Level, v: &Verdict) -> String {
+    let pct = |x: f64| format!("{}%", (x * 100.0).round());
+    let judged = format!(
+        "the strongest optimizer of this reward reaches {} of the best achievable intent score, {} ({} needed; mean of {} episodes)",
+        pct(v.share),
+        num(v.best_performance),
+        pct(level.solve_share),
+        v.eval_seeds
+    );
+    if v.solved {
+        let stars: String = (0..3)
+            .map(|i| if i < v.stars { '★' } else { '☆' })
+            .collect();
+        format!("solved {stars}: {judged}")
+    } else {
+        format!("not solved: {judged}")
+    }
 }

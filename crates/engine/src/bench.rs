@@ -7,13 +7,11 @@
 //! what it produced (counts and checksums, so that none of it can be optimised
 //! away); the caller times them.
 
-use crate::agents::q_learning::QLearning;
-use crate::agents::value_iteration::ValueIteration;
-use crate::agents::Progress;
+use crate::agents::{train, AgentKind, Hook, RunError, TrainStats, Trained};
 use crate::env::Env;
 use crate::lang::Program;
 use crate::level::{self, Level};
-use crate::world::{Params, PlanError, World};
+use crate::world::{Params, World};
 
 /// Uniform draws from `0..n` without a division per draw (Lemire's
 /// multiply-and-reject): a random policy should cost less than the step it
@@ -118,24 +116,25 @@ pub struct QBench {
 
 /// Trains tabular Q-learning for `episodes` episodes on a level's default
 /// reward; every step is one table update.
-pub fn q_learning(level: &Level, episodes: u32, seed: u64) -> Result<QBench, String> {
+pub fn q_learning(level: &Level, episodes: u32, seed: u64) -> Result<QBench, RunError> {
     let reward = level
         .compile_reward(&level.default_reward)
         .map_err(|d| d.message.clone())?;
-    let q = QLearning::train(
-        &level.world,
-        &reward,
-        &level.intent,
-        level.steps,
+    let trained = train(
+        AgentKind::QLearning,
+        &level.task(&reward),
         episodes,
         seed,
         &mut |_| true,
     )?;
+    let TrainStats::QLearning(stats) = trained.stats() else {
+        return Err(RunError::Refused("Q-learning trained another agent".into()));
+    };
     Ok(QBench {
         episodes,
-        updates: q.stats.steps,
-        table_size: q.stats.table_size,
-        last_return: q.stats.curve.last().map_or(0.0, |p| p.ret),
+        updates: stats.steps,
+        table_size: stats.table_size,
+        last_return: stats.curve.last().map_or(0.0, |p| p.ret),
     })
 }
 
@@ -215,20 +214,19 @@ pub struct ViBench {
 pub fn value_iteration(
     level: &Level,
     horizon: u32,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-) -> Result<ViBench, PlanError> {
+    progress: &mut Hook<'_>,
+) -> Result<ViBench, RunError> {
     let reward = level
         .compile_reward(&level.default_reward)
-        .map_err(|d| PlanError(d.message.clone()))?;
-    let vi = ValueIteration::solve(
-        &level.world,
-        &reward,
-        &level.intent,
-        level.steps,
-        horizon,
-        0,
-        progress,
-    )?;
+        .map_err(|d| d.message.clone())?;
+    let task = level.task(&reward);
+    let Trained::ValueIteration(vi) =
+        train(AgentKind::ValueIteration, &task, horizon, 0, progress)?
+    else {
+        return Err(RunError::Refused(
+            "value iteration trained another agent".into(),
+        ));
+    };
     let mut start = Vec::new();
     level.world.plan_initial(&mut start);
     let start_value = start

@@ -4,7 +4,7 @@
 //! any order or in parallel and hand the results back in job order, so the
 //! summary is the same whatever the number of threads.
 
-use crate::agents::AgentKind;
+use crate::agents::{AgentKind, Hook, RunError};
 use crate::lang::Program;
 use crate::level::Level;
 use crate::run::{run, RunConfig};
@@ -97,7 +97,7 @@ pub fn parse_powers(text: &str) -> Result<Vec<u32>, String> {
 /// The powers to draw a level's curve at, from weak to strong (log-spaced,
 /// at most a dozen), and how many episodes per power keep it quick.
 pub fn default_powers(agent: AgentKind, level: &Level) -> (Vec<u32>, u64) {
-    let max = crate::score::max_power(agent, level);
+    let max = agent.max_power(level.steps);
     let (spec, seeds) = match agent {
         AgentKind::ValueIteration => (format!("1..{}:12", level.steps.min(max)), 6),
         AgentKind::QLearning => (format!("10..{}:10", 20_000.min(max)), 4),
@@ -115,6 +115,7 @@ pub fn jobs(powers: &[u32], seeds: u64) -> Vec<(u32, u64)> {
 }
 
 /// One job: train at `power`, play seed `seed`; (return, performance).
+/// `hook` sees the job's work and may stop it.
 pub fn run_job(
     level: &Level,
     reward: &Program,
@@ -122,14 +123,15 @@ pub fn run_job(
     power: u32,
     seed: u64,
     params: &Params,
-) -> Result<(f64, f64), String> {
+    hook: &mut Hook<'_>,
+) -> Result<(f64, f64), RunError> {
     let cfg = RunConfig {
         agent,
         power: Some(power),
         seed,
         params: params.clone(),
     };
-    let r = run(level, reward, &cfg, &mut |_| true)?;
+    let r = run(level, reward, &cfg, hook)?;
     Ok((r.episode.ret, r.episode.performance))
 }
 

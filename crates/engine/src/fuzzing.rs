@@ -8,13 +8,13 @@
 //! bounds its own work (steps, states, simulations), so a slow input is a
 //! finding of the fuzzer's timeout, never a consequence of the check.
 
-use crate::agents::AgentKind;
+use crate::agents::{AgentKind, Task};
 use crate::env::Env;
 use crate::lang::{self, Access, Program, SignalDecl, Visibility, MAX_VALUE};
 use crate::level::{self, Level};
 use crate::mdp;
 use crate::rng::Rng;
-use crate::run::{run_world, RunConfig};
+use crate::run::{run_task, RunConfig};
 use crate::world::{Params, World};
 
 /// Steps played at random on a level that parses.
@@ -251,7 +251,13 @@ pub fn check_level(level: &Level) {
             seed: 3,
             params: Params::new(),
         };
-        let result = run_world(world, &reward, &level.intent, limit, &cfg, &mut |_| true)
+        let task = Task {
+            world,
+            reward: &reward,
+            intent: &level.intent,
+            limit,
+        };
+        let result = run_task(&task, &cfg, &mut |_| true)
             .unwrap_or_else(|e| panic!("{} refused a level that parses: {e}", agent.name()));
         let ep = &result.episode;
         assert!(ep.ret.is_finite() && ep.performance.is_finite());

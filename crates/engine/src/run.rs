@@ -1,13 +1,11 @@
 //! Train an agent on a level and play the episode it chooses; replay action strings.
 
-use crate::agents::mcts::Mcts;
-use crate::agents::q_learning::{QLearning, QStats};
-use crate::agents::value_iteration::{ValueIteration, ViStats};
-use crate::agents::{AgentKind, Progress, MAX_POWER};
+use crate::agents::{train, AgentKind, Hook, Policy, RunError, Task, TrainStats};
 use crate::env::Env;
 use crate::lang::Program;
 use crate::level::Level;
 use crate::world::{Params, World};
+use crate::worlds::{LevelState, LevelWorld};
 
 /// Longest action string accepted by [`parse_actions`].
 pub const MAX_ACTIONS_LEN: usize = 100_000;
@@ -51,22 +49,13 @@ pub struct Episode {
     pub totals: Vec<f64>,
 }
 
-/// What training produced, per agent.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TrainStats {
-    ValueIteration(ViStats),
-    QLearning(QStats),
-    Mcts {
-        simulations: u64,
-        steps_simulated: u64,
-    },
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunResult {
     pub agent: AgentKind,
     pub power: u32,
     pub seed: u64,
+    /// The per-episode draws the played episode fixed.
+    pub params: Params,
     pub episode: Episode,
     pub stats: TrainStats,
 }
@@ -103,24 +92,46 @@ pub fn parse_actions<W: World>(world: &W, text: &str) -> Result<Vec<usize>, Stri
     Ok(out)
 }
 
-/// Plays one episode with `seed`'s chance, asking `policy` for each action.
-#[allow(clippy::too_many_arguments)]
-pub fn play<W: World>(
-    world: &W,
-    reward: &Program,
-    intent: &Program,
-    limit: u32,
-    seed: u64,
-    params: &Params,
-    record_frames: bool,
-    mut policy: impl FnMut(&W::State, u32) -> Option<usize>,
-) -> Result<Episode, String> {
-    let mut env = Env::new(world, reward, intent, limit);
-    let (mut obs, _) = env.reset(seed, params)?;
+/// How to play an episode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlayConfig<'a> {
+    /// The episode's own chance (per-episode draws, tomatoes drying).
+    pub seed: u64,
+    /// Fixes per-episode draws.
+    pub params: &'a Params,
+    /// Keep a [`Frame`] of every step (for people; scoring needs none).
+    pub frames: bool,
+}
+
+// `Level` is defined where the level format is; a task of it is made here,
+// beside the episode player, so that agents need not know what a level is.
+impl Level {
+    /// The task of optimizing `reward` on this level.
+    pub fn task<'a>(&'a self, reward: &'a Program) -> Task<'a, LevelWorld> {
+        Task {
+            world: &self.world,
+            reward,
+            intent: &self.intent,
+            limit: self.steps,
+        }
+    }
+}
+
+/// Plays one episode of `task`, asking `policy` for each action; `hook`
+/// sees the planning a policy does as it goes and may stop it.
+pub fn play<W: World, P: Policy<W> + ?Sized>(
+    task: &Task<'_, W>,
+    cfg: &PlayConfig<'_>,
+    policy: &mut P,
+    hook: &mut Hook<'_>,
+) -> Result<Episode, RunError> {
+    let world = task.world;
+    let mut env = Env::new(world, task.reward, task.intent, task.limit);
+    let (mut obs, _) = env.reset(cfg.seed, cfg.params)?;
     let n = world.signal_names().len();
     let mut totals = vec![0.0; n];
     let mut frames = Vec::new();
-    if record_frames {
+    if cfg.frames {
         frames.push(Frame {
             action: None,
             rows: world.render(env.state()),
@@ -132,7 +143,7 @@ pub fn play<W: World>(
     let mut actions = String::new();
     let (mut terminated, mut truncated) = (false, false);
     while !env.done() {
-        let Some(a) = policy(&obs, env.t()) else {
+        let Some(a) = policy.act(world, &obs, env.t(), hook)? else {
             break;
         };
         let step = env.step(a);
@@ -144,7 +155,7 @@ pub fn play<W: World>(
         }
         let (reward, intent) = (step.reward, step.info.intent);
         actions.push(world.actions()[a].key);
-        if record_frames {
+        if cfg.frames {
             frames.push(Frame {
                 action: Some(world.actions()[a].key),
                 rows: world.render(env.state()),
@@ -173,129 +184,52 @@ pub fn replay(
     actions: &str,
     seed: u64,
     params: &Params,
-) -> Result<Episode, String> {
-    let acts = parse_actions(&level.world, actions)?;
-    let mut it = acts.into_iter();
-    play(
-        &level.world,
-        reward,
-        &level.intent,
-        level.steps,
+) -> Result<Episode, RunError> {
+    let mut acts = parse_actions(&level.world, actions)?.into_iter();
+    let cfg = PlayConfig {
         seed,
         params,
-        true,
-        |_, _| it.next(),
-    )
+        frames: true,
+    };
+    let mut next = |_: &LevelState, _: u32| acts.next();
+    play(&level.task(reward), &cfg, &mut next, &mut |_| true)
 }
 
 /// Trains the configured agent on `level` with `reward`, then plays one
-/// greedy episode on `cfg.seed`. `progress` may return false to stop early.
+/// greedy episode on `cfg.seed`. `hook` sees the progress of both and may
+/// stop them.
 pub fn run(
     level: &Level,
     reward: &Program,
     cfg: &RunConfig,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-) -> Result<RunResult, String> {
-    run_world(
-        &level.world,
-        reward,
-        &level.intent,
-        level.steps,
-        cfg,
-        progress,
-    )
+    hook: &mut Hook<'_>,
+) -> Result<RunResult, RunError> {
+    run_task(&level.task(reward), cfg, hook)
 }
 
-/// [`run`] for any world.
-pub fn run_world<W: World>(
-    world: &W,
-    reward: &Program,
-    intent: &Program,
-    limit: u32,
+/// [`run`] for any task.
+pub fn run_task<W: World>(
+    task: &Task<'_, W>,
     cfg: &RunConfig,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-) -> Result<RunResult, String> {
-    crate::env::check_params(world, &cfg.params)?;
-    let power = cfg.power.unwrap_or_else(|| cfg.agent.default_power(limit));
-    if power == 0 || power > MAX_POWER {
-        return Err(format!(
-            "power ({}) must be from 1 to {MAX_POWER}, found {power}",
-            cfg.agent.power_meaning()
-        ));
-    }
-    let seed = cfg.seed;
-    let (episode, stats) = match cfg.agent {
-        AgentKind::ValueIteration => {
-            let vi = ValueIteration::solve(world, reward, intent, limit, power, seed, progress)
-                .map_err(|e| e.0)?;
-            let ep = play(
-                world,
-                reward,
-                intent,
-                limit,
-                seed,
-                &cfg.params,
-                true,
-                |v, t| Some(vi.act(v, t)),
-            )?;
-            (ep, TrainStats::ValueIteration(vi.stats))
-        }
-        AgentKind::QLearning => {
-            let q = QLearning::train(world, reward, intent, limit, power, seed, progress)?;
-            let ep = play(
-                world,
-                reward,
-                intent,
-                limit,
-                seed,
-                &cfg.params,
-                true,
-                |v, _| Some(q.act(world, v)),
-            )?;
-            (ep, TrainStats::QLearning(q.stats))
-        }
-        AgentKind::Mcts => {
-            let mut m = Mcts::new(world, reward, limit, power, seed);
-            let mut stopped = false;
-            let ep = play(
-                world,
-                reward,
-                intent,
-                limit,
-                seed,
-                &cfg.params,
-                true,
-                |v, t| {
-                    if stopped
-                        || !progress(&Progress {
-                            done: t as u64,
-                            total: limit as u64,
-                            point: None,
-                        })
-                    {
-                        stopped = true;
-                        return None;
-                    }
-                    Some(m.act(v, t))
-                },
-            )?;
-            if stopped {
-                return Err("stopped".into());
-            }
-            (
-                ep,
-                TrainStats::Mcts {
-                    simulations: m.simulations_run,
-                    steps_simulated: m.steps_simulated,
-                },
-            )
-        }
+    hook: &mut Hook<'_>,
+) -> Result<RunResult, RunError> {
+    crate::env::check_params(task.world, &cfg.params)?;
+    let power = cfg
+        .power
+        .unwrap_or_else(|| cfg.agent.default_power(task.limit));
+    let mut agent = train(cfg.agent, task, power, cfg.seed, hook)?;
+    let play_cfg = PlayConfig {
+        seed: cfg.seed,
+        params: &cfg.params,
+        frames: true,
     };
+    let episode = play(task, &play_cfg, &mut agent, hook)?;
     Ok(RunResult {
         agent: cfg.agent,
         power,
-        seed,
+        seed: cfg.seed,
+        params: cfg.params.clone(),
         episode,
-        stats,
+        stats: agent.stats(),
     })
 }

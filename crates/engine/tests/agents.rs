@@ -191,7 +191,9 @@ fn value_iteration_refuses_the_tomatoes_with_a_reason() {
         seed: 0,
         params: Params::new(),
     };
-    let err = run(&l, &reward, &cfg, &mut |_| true).unwrap_err();
+    let err = run(&l, &reward, &cfg, &mut |_| true)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("2^13") && err.contains("mcts"), "{err}");
 }
 

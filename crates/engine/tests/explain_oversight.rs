@@ -9,7 +9,7 @@ use loophole_engine::world::World;
 
 #[test]
 fn the_routes_and_the_predicted_threshold() {
-    let r = oversight(30.0, 0.5).unwrap();
+    let r = oversight(30.0, 0.5, &mut |_| true).unwrap();
     assert_eq!((r.shortcut_steps, r.long_steps), (3, 9));
     assert_eq!(r.predicted, Some(0.2));
     assert_eq!(r.reward, "50*goal - step - 30*punished");
@@ -17,7 +17,7 @@ fn the_routes_and_the_predicted_threshold() {
 
 #[test]
 fn a_visible_supervisor_is_cheated_whenever_it_is_away() {
-    let r = oversight(30.0, 0.5).unwrap();
+    let r = oversight(30.0, 0.5, &mut |_| true).unwrap();
     assert_eq!(r.visible.points.len(), STEPS as usize + 1);
     for pt in &r.visible.points {
         assert!((pt.shortcut_rate - (1.0 - pt.p)).abs() < 1e-12, "{pt:?}");
@@ -37,7 +37,7 @@ fn a_visible_supervisor_is_cheated_whenever_it_is_away() {
 
 #[test]
 fn an_unseen_audit_keeps_the_robot_honest_above_saving_over_fine() {
-    let r = oversight(30.0, 0.5).unwrap();
+    let r = oversight(30.0, 0.5, &mut |_| true).unwrap();
     for pt in &r.unseen.points {
         // Expected fine 30p against 6 steps saved: honest once 30p > 6.
         let want = if pt.p > 0.2 + 1e-9 { 0.0 } else { 1.0 };
@@ -59,7 +59,7 @@ fn an_unseen_audit_keeps_the_robot_honest_above_saving_over_fine() {
     assert_eq!(a.episode.steps, 9);
     assert!(!a.shortcut && !b.shortcut);
     // Below the threshold it cheats in both, and is fined when audited.
-    let low = oversight(30.0, 0.1).unwrap();
+    let low = oversight(30.0, 0.1, &mut |_| true).unwrap();
     let (a, b) = (
         low.unseen.checked.as_ref().unwrap(),
         low.unseen.unchecked.as_ref().unwrap(),
@@ -70,44 +70,53 @@ fn an_unseen_audit_keeps_the_robot_honest_above_saving_over_fine() {
 
 #[test]
 fn the_threshold_moves_with_the_fine() {
-    let r = oversight(10.0, 0.7).unwrap();
+    let r = oversight(10.0, 0.7, &mut |_| true).unwrap();
     assert_eq!(r.predicted, Some(0.6));
     let t = r.unseen.threshold.unwrap();
     assert!(t > 0.6 && t < 0.6001, "{t}");
     assert_eq!(r.unseen.at.shortcut_rate, 0.0);
     // A fine smaller than the saving deters nobody, even when certain.
-    let r = oversight(5.0, 1.0).unwrap();
+    let r = oversight(5.0, 1.0, &mut |_| true).unwrap();
     assert_eq!(r.predicted, None);
     assert_eq!(r.unseen.threshold, None);
     assert_eq!(r.visible.threshold, None);
     assert!(r.visible.points.iter().all(|p| p.shortcut_rate == 1.0));
     // No fine at all: the shortcut every time.
-    let r = oversight(0.0, 0.5).unwrap();
+    let r = oversight(0.0, 0.5, &mut |_| true).unwrap();
     assert_eq!(r.predicted, None);
     assert!(r.unseen.points.iter().all(|p| p.shortcut_rate == 1.0));
 }
 
 #[test]
 fn cases_that_cannot_happen_are_not_shown() {
-    let r = oversight(30.0, 0.0).unwrap();
+    let r = oversight(30.0, 0.0, &mut |_| true).unwrap();
     assert!(r.visible.checked.is_none() && r.unseen.checked.is_none());
     assert!(r.visible.unchecked.is_some());
-    let r = oversight(30.0, 1.0).unwrap();
+    let r = oversight(30.0, 1.0, &mut |_| true).unwrap();
     assert!(r.visible.unchecked.is_none() && r.unseen.unchecked.is_none());
 }
 
 #[test]
 fn settings_out_of_range_are_refused() {
-    assert!(oversight(-1.0, 0.5).unwrap_err().contains("fine"));
-    assert!(oversight(101.0, 0.5).unwrap_err().contains("fine"));
-    assert!(oversight(30.0, 1.5).unwrap_err().contains("audit"));
+    assert!(oversight(-1.0, 0.5, &mut |_| true)
+        .unwrap_err()
+        .to_string()
+        .contains("fine"));
+    assert!(oversight(101.0, 0.5, &mut |_| true)
+        .unwrap_err()
+        .to_string()
+        .contains("fine"));
+    assert!(oversight(30.0, 1.5, &mut |_| true)
+        .unwrap_err()
+        .to_string()
+        .contains("audit"));
 }
 
 #[test]
 fn deterministic() {
     assert_eq!(
-        oversight(30.0, 0.35).unwrap(),
-        oversight(30.0, 0.35).unwrap()
+        oversight(30.0, 0.35, &mut |_| true).unwrap(),
+        oversight(30.0, 0.35, &mut |_| true).unwrap()
     );
 }
 

@@ -23,7 +23,7 @@ fn vi() -> Training {
 #[test]
 fn the_trained_policy_walks_into_moved_lava_and_the_replanner_does_not() {
     for training in [q(), vi()] {
-        let r = shift(&training).unwrap();
+        let r = shift(&training, &mut |_| true).unwrap();
         let ids: Vec<&str> = r.rooms.iter().map(|x| x.level.as_str()).collect();
         assert_eq!(
             ids,
@@ -55,10 +55,13 @@ fn the_trained_policy_walks_into_moved_lava_and_the_replanner_does_not() {
 
 #[test]
 fn shift_with_little_training_does_not_even_learn_the_room() {
-    let r = shift(&Training {
-        episodes: 10,
-        ..q()
-    })
+    let r = shift(
+        &Training {
+            episodes: 10,
+            ..q()
+        },
+        &mut |_| true,
+    )
     .unwrap();
     assert!(r.rooms[0].trained_goal_rate < 0.5);
 }
@@ -67,7 +70,7 @@ fn shift_with_little_training_does_not_even_learn_the_room() {
 fn the_misgeneralized_robot_goes_where_the_goal_used_to_be() {
     for starts in [StartSpread::One, StartSpread::Many] {
         for training in [q(), vi()] {
-            let r = misgeneralization(&training, starts, None).unwrap();
+            let r = misgeneralization(&training, starts, None, &mut |_| true).unwrap();
             assert_eq!(r.old_goal, (1, 5));
             assert_eq!(r.goal, (5, 1));
             // Competent in training...
@@ -89,10 +92,10 @@ fn the_misgeneralized_robot_goes_where_the_goal_used_to_be() {
             assert_eq!(r.replanned.episode.ret, 46.0);
         }
     }
-    let many = misgeneralization(&q(), StartSpread::Many, None).unwrap();
+    let many = misgeneralization(&q(), StartSpread::Many, None, &mut |_| true).unwrap();
     assert_eq!(many.start_cells, 24);
     assert_eq!(
-        misgeneralization(&q(), StartSpread::One, None)
+        misgeneralization(&q(), StartSpread::One, None, &mut |_| true)
             .unwrap()
             .start_cells,
         1
@@ -101,7 +104,7 @@ fn the_misgeneralized_robot_goes_where_the_goal_used_to_be() {
 
 #[test]
 fn the_goal_can_be_put_elsewhere() {
-    let r = misgeneralization(&q(), StartSpread::Many, Some((5, 5))).unwrap();
+    let r = misgeneralization(&q(), StartSpread::Many, Some((5, 5)), &mut |_| true).unwrap();
     assert_eq!(r.goal, (5, 5));
     assert_eq!(r.goal_rate, 0.0);
     assert!(r.old_goal_rate >= 0.8);
@@ -114,7 +117,9 @@ fn the_goal_can_be_put_elsewhere() {
         ((1, 5), "corner"),
         ((9, 1), "row"),
     ] {
-        let e = misgeneralization(&q(), StartSpread::Many, Some(cell)).unwrap_err();
+        let e = misgeneralization(&q(), StartSpread::Many, Some(cell), &mut |_| true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("goal") && e.contains(word), "{e}");
     }
 }
@@ -126,7 +131,7 @@ fn char_at(rows: &[String], (r, c): (usize, usize)) -> char {
 #[test]
 fn one_tile_of_lava_on_its_path_breaks_the_trained_policy() {
     for training in [q(), vi()] {
-        let r = brittle(&training, None).unwrap();
+        let r = brittle(&training, None, &mut |_| true).unwrap();
         assert_eq!(r.level, "distributional-shift");
         // Every floor tile but the start and the goal.
         assert_eq!(r.edits.len(), 27);
@@ -149,16 +154,19 @@ fn one_tile_of_lava_on_its_path_breaks_the_trained_policy() {
 
 #[test]
 fn the_reader_places_the_lava() {
-    let on = brittle(&q(), Some((2, 4))).unwrap();
+    let on = brittle(&q(), Some((2, 4)), &mut |_| true).unwrap();
     let (edit, trained, replanned) = on.chosen.unwrap();
     assert_eq!(edit.cell, (2, 4));
     assert!(trained.lava && !replanned.lava && replanned.goal);
     assert_eq!(char_at(&trained.rows, (2, 4)), 'L');
-    let off = brittle(&q(), Some((4, 4))).unwrap();
+    let off = brittle(&q(), Some((4, 4)), &mut |_| true).unwrap();
     let (_, trained, _) = off.chosen.unwrap();
     assert!(trained.goal && !trained.lava);
     for cell in [(1, 1), (1, 7), (0, 0), (1, 3), (7, 0)] {
-        assert!(brittle(&q(), Some(cell)).unwrap_err().contains("lava"));
+        assert!(brittle(&q(), Some(cell), &mut |_| true)
+            .unwrap_err()
+            .to_string()
+            .contains("lava"));
     }
 }
 
@@ -190,7 +198,10 @@ fn settings_are_checked() {
             "seed",
         ),
     ] {
-        assert!(shift(&t).unwrap_err().contains(word));
+        assert!(shift(&t, &mut |_| true)
+            .unwrap_err()
+            .to_string()
+            .contains(word));
     }
 }
 
@@ -211,13 +222,16 @@ fn deterministic() {
         seeds: 3,
         ..q()
     };
-    assert_eq!(shift(&t).unwrap(), shift(&t).unwrap());
     assert_eq!(
-        misgeneralization(&t, StartSpread::Many, None).unwrap(),
-        misgeneralization(&t, StartSpread::Many, None).unwrap()
+        shift(&t, &mut |_| true).unwrap(),
+        shift(&t, &mut |_| true).unwrap()
     );
     assert_eq!(
-        brittle(&t, Some((3, 3))).unwrap(),
-        brittle(&t, Some((3, 3))).unwrap()
+        misgeneralization(&t, StartSpread::Many, None, &mut |_| true).unwrap(),
+        misgeneralization(&t, StartSpread::Many, None, &mut |_| true).unwrap()
+    );
+    assert_eq!(
+        brittle(&t, Some((3, 3)), &mut |_| true).unwrap(),
+        brittle(&t, Some((3, 3)), &mut |_| true).unwrap()
     );
 }

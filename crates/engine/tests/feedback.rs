@@ -6,12 +6,15 @@ use loophole_engine::feedback::rlhf::{rlhf, Curve, RlhfConfig, RlhfReport};
 use loophole_engine::levels;
 
 fn rlhf_with(comparisons: u32, rater_bias: f64) -> RlhfReport {
-    rlhf(&RlhfConfig {
-        comparisons,
-        rater_bias,
-        gridworld: false,
-        ..RlhfConfig::default()
-    })
+    rlhf(
+        &RlhfConfig {
+            comparisons,
+            rater_bias,
+            gridworld: false,
+            ..RlhfConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap()
 }
 
@@ -145,7 +148,7 @@ fn the_best_of_n_kl_bound_sits_just_above_the_sample_estimate() {
 
 #[test]
 fn a_rater_fooled_by_the_bucket_teaches_a_reward_that_sits_on_it() {
-    let r = rlhf(&RlhfConfig::default()).unwrap();
+    let r = rlhf(&RlhfConfig::default(), &mut |_| true).unwrap();
     let g = r.gridworld.expect("the gridworld part runs by default");
     assert_eq!(g.level, "tomato-watering");
     // Raters, who see only the camera, prefer bucket episodes.
@@ -168,19 +171,22 @@ fn a_rater_fooled_by_the_bucket_teaches_a_reward_that_sits_on_it() {
 
 #[test]
 fn rlhf_is_a_function_of_its_settings_and_seed() {
-    let a = rlhf(&RlhfConfig::default()).unwrap();
-    let b = rlhf(&RlhfConfig::default()).unwrap();
+    let a = rlhf(&RlhfConfig::default(), &mut |_| true).unwrap();
+    let b = rlhf(&RlhfConfig::default(), &mut |_| true).unwrap();
     assert_eq!(a, b);
-    let c = rlhf(&RlhfConfig {
-        seed: 1,
-        ..RlhfConfig::default()
-    })
+    let c = rlhf(
+        &RlhfConfig {
+            seed: 1,
+            ..RlhfConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap();
     assert_ne!(a.reward_model.weights, c.reward_model.weights);
 }
 
 fn default_cai() -> CaiReport {
-    cai(&CaiConfig::default()).unwrap()
+    cai(&CaiConfig::default(), &mut |_| true).unwrap()
 }
 
 #[test]
@@ -211,10 +217,13 @@ fn when_harmlessness_dominates_answers_turn_evasive() {
     let (first, last) = (&r.front[0].outcome, &r.front.last().unwrap().outcome);
     assert!(last.evasive > first.evasive + 0.08, "{first:?} vs {last:?}");
     // A constitution of harmlessness alone: RL drives most answers evasive.
-    let only = cai(&CaiConfig {
-        constitution: "harmless: -harmful".into(),
-        ..CaiConfig::default()
-    })
+    let only = cai(
+        &CaiConfig {
+            constitution: "harmless: -harmful".into(),
+            ..CaiConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap();
     let base = only.revisions[0].outcome.evasive;
     let end = only.rl.last().unwrap().outcome.evasive;
@@ -267,10 +276,13 @@ fn conflicting_principles_trace_a_trade_off_front() {
 #[test]
 fn clamped_labels_teach_a_weaker_preference_model() {
     let free = default_cai();
-    let clamped = cai(&CaiConfig {
-        clamp: true,
-        ..CaiConfig::default()
-    })
+    let clamped = cai(
+        &CaiConfig {
+            clamp: true,
+            ..CaiConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap();
     let norm = |w: &[f64]| w.iter().map(|x| x * x).sum::<f64>().sqrt();
     assert!(norm(&clamped.pm_weights) < 0.5 * norm(&free.pm_weights));
@@ -281,20 +293,26 @@ fn clamped_labels_teach_a_weaker_preference_model() {
 #[test]
 fn a_broken_principle_is_refused_with_its_place_in_the_text() {
     let text = "harmless: -harmful\nhelpful: helpfull + 1\n";
-    let e = cai(&CaiConfig {
-        constitution: text.into(),
-        ..CaiConfig::default()
-    })
+    let e = cai(
+        &CaiConfig {
+            constitution: text.into(),
+            ..CaiConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap_err();
     let CaiError::Constitution(d) = e else {
         panic!("{e:?}")
     };
     assert_eq!(&text[d.span.0..d.span.1], "helpfull");
     assert!(d.help.unwrap_or_default().contains("helpful"));
-    let e = cai(&CaiConfig {
-        revisions: 99,
-        ..CaiConfig::default()
-    })
+    let e = cai(
+        &CaiConfig {
+            revisions: 99,
+            ..CaiConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap_err();
     assert!(matches!(e, CaiError::Setting(m) if m.contains("revisions")));
 }
@@ -302,10 +320,13 @@ fn a_broken_principle_is_refused_with_its_place_in_the_text() {
 #[test]
 fn cai_is_a_function_of_its_settings_and_seed() {
     assert_eq!(default_cai(), default_cai());
-    let other = cai(&CaiConfig {
-        seed: 3,
-        ..CaiConfig::default()
-    })
+    let other = cai(
+        &CaiConfig {
+            seed: 3,
+            ..CaiConfig::default()
+        },
+        &mut |_| true,
+    )
     .unwrap();
     assert_ne!(other.pm_weights, default_cai().pm_weights);
 }

@@ -26,7 +26,9 @@ fn sweep(id: &str) -> Vec<SweepPoint> {
     let half = todo.len() / 2;
     let run = |part: &[(u32, u64)]| -> Vec<(f64, f64)> {
         part.iter()
-            .map(|&(p, s)| run_job(&level, &reward, agent, p, s, &Params::new()).unwrap())
+            .map(|&(p, s)| {
+                run_job(&level, &reward, agent, p, s, &Params::new(), &mut |_| true).unwrap()
+            })
             .collect()
     };
     let (a, b) = todo.split_at(half);

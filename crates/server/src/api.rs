@@ -7,9 +7,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use loophole_engine::agents::AgentKind;
-use loophole_engine::lang::Program;
-use loophole_engine::score;
+use loophole_engine::score::{self, Design};
 use loophole_store::NewDesign;
 
 use crate::assets;
@@ -33,7 +31,7 @@ pub async fn levels(State(state): State<AppState>) -> Result<Response, ApiError>
         .levels()
         .iter()
         .zip(bests)
-        .map(|(slot, best)| LevelBody::new(slot, best, false))
+        .map(|(slot, best)| LevelBody::new(slot, Some(best), false))
         .collect();
     Ok(Json(bodies).into_response())
 }
@@ -44,7 +42,7 @@ pub async fn level(
 ) -> Result<Response, ApiError> {
     let slot = state.level(&id)?;
     let best = state.best_performance(&slot).await?;
-    Ok(Json(LevelBody::new(&slot, best, true)).into_response())
+    Ok(Json(LevelBody::new(&slot, Some(best), true)).into_response())
 }
 
 pub async fn check(
@@ -56,89 +54,42 @@ pub async fn check(
         .level
         .compile_reward(&req.reward)
         .map_err(ApiError::reward)?;
-    let signals = program
-        .signals_used()
-        .iter()
-        .filter_map(|&i| slot.level.signals.get(i))
-        .map(|s| s.name.clone())
-        .collect();
-    Ok(Json(CheckResponse { ok: true, signals }))
+    Ok(Json(CheckResponse::new(&slot.level, &program)))
 }
 
-/// A run request checked against the level: everything a run or a saved design needs.
-struct Validated {
-    slot: Arc<LevelSlot>,
-    reward: Program,
-    agent: AgentKind,
-    power: u32,
-    seed: u64,
-}
-
-/// The level, the compiled reward and the agent of a request (the level's
-/// default agent unless one is named); value iteration is refused where the
-/// level's exact MDP cannot be built.
-pub(crate) fn level_reward_agent(
+/// The level of a run, and the run checked against it by the engine's
+/// rules (`score::check`): every run, sweep and saved design goes through here.
+pub(crate) fn checked(
     state: &AppState,
     level: &str,
-    reward: &str,
-    agent: &Option<String>,
-) -> Result<(Arc<LevelSlot>, Program, AgentKind), ApiError> {
+    ask: &score::Request<'_>,
+) -> Result<(Arc<LevelSlot>, Design), ApiError> {
     let slot = state.level(level)?;
-    let program = slot
-        .level
-        .compile_reward(reward)
-        .map_err(ApiError::reward)?;
-    let agent = match agent {
-        Some(name) => AgentKind::parse(name).map_err(ApiError::BadRequest)?,
-        None => slot.default_agent,
-    };
-    if let (AgentKind::ValueIteration, Some(why)) = (agent, &slot.vi_refusal) {
-        return Err(ApiError::BadRequest(format!(
-            "value-iteration cannot plan on `{}`: {why}; use mcts or q-learning",
-            slot.level.id
-        )));
-    }
-    Ok((slot, program, agent))
+    let design = score::check(&slot.level, ask)?;
+    Ok((slot, design))
 }
 
-fn validate(state: &AppState, req: &RunRequest) -> Result<Validated, ApiError> {
-    let (slot, reward, agent) = level_reward_agent(state, &req.level, &req.reward, &req.agent)?;
-    let level = &slot.level;
-    let max = score::max_power(agent, level);
-    let power = match req.power {
-        None => agent.default_power(level.steps).min(max),
-        Some(p) if (1..=u64::from(max)).contains(&p) => p as u32,
-        Some(p) => {
-            return Err(ApiError::BadRequest(format!(
-                "power ({} for {}) must be from 1 to {max} on `{}`, found {p}",
-                agent.power_meaning(),
-                agent.name(),
-                level.id
-            )))
-        }
-    };
-    Ok(Validated {
-        slot,
-        reward,
-        agent,
-        power,
+fn validate(state: &AppState, req: &RunRequest) -> Result<(Arc<LevelSlot>, Design), ApiError> {
+    let ask = score::Request {
+        reward: &req.reward,
+        agent: req.agent.as_deref(),
+        power: req.power,
         seed: req.seed.unwrap_or(0),
-    })
+        params: Default::default(),
+    };
+    checked(state, &req.level, &ask)
 }
 
 pub async fn start_run(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
-    let v = validate(&state, &req)?;
+    let (slot, design) = validate(&state, &req)?;
     let permit = state.run_slot().await?;
     let job = RunJob {
-        slot: v.slot,
+        slot,
         reward_text: req.reward,
-        reward: v.reward,
-        agent: v.agent,
-        power: v.power,
-        seed: v.seed,
+        design,
     };
     let id = runs::start(&state, job, permit).map_err(ApiError::Internal)?;
     let events = format!("/api/runs/{id}/events");
@@ -161,13 +112,13 @@ pub async fn save_design(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
-    let v = validate(&state, &req)?;
+    let (slot, checked) = validate(&state, &req)?;
     let design = NewDesign {
-        level: v.slot.level.id.clone(),
+        level: slot.level.id.clone(),
         reward: req.reward,
-        agent: v.agent.name().to_string(),
-        power: v.power,
-        seed: v.seed,
+        agent: checked.agent.name().to_string(),
+        power: checked.power,
+        seed: checked.seed,
     };
     let store = state.inner.store.clone();
     let id = tokio::task::spawn_blocking(move || store.save_design(&design))

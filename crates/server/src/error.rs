@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use loophole_engine::agents::{Invalid, RunError};
 use loophole_engine::lang::Diagnostic;
 use serde::Serialize;
 
@@ -132,6 +133,19 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
+    }
+}
+
+/// The engine's refusals are the request's fault: 400, with the span of a
+/// reward's mistake. A stop is only ever asked for by a budget, whose own
+/// words say more (`Budget::error`).
+impl From<RunError> for ApiError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Invalid(Invalid::Reward(d)) => ApiError::reward(d),
+            RunError::Stopped => ApiError::Busy(e.to_string()),
+            other => ApiError::BadRequest(other.to_string()),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
+use loophole_engine::agents::RunError;
 use loophole_engine::feedback::cai::{self, CaiConfig, CaiError, CaiReport, Outcome};
 use loophole_engine::feedback::fit::Fit;
 use loophole_engine::feedback::rlhf::{self, RlhfConfig, RlhfReport};
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::state::AppState;
+use crate::state::{AppState, Budget};
 use crate::wire::round;
 
 // ----- requests -----
@@ -482,11 +483,12 @@ pub async fn rlhf(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RlhfRequest>,
 ) -> Result<Json<RlhfBody>, ApiError> {
+    let budget = Budget::start(state.limits().run_budget, "simulation");
     let cfg = req.config().map_err(ApiError::BadRequest)?;
     let report = state
-        .compute(move || rlhf::rlhf(&cfg))
+        .compute(move || rlhf::rlhf(&cfg, &mut budget.hook()))
         .await?
-        .map_err(ApiError::BadRequest)?;
+        .map_err(|e| budget.error(e))?;
     Ok(Json(rlhf_body(&report)))
 }
 
@@ -494,22 +496,21 @@ pub async fn cai(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CaiRequest>,
 ) -> Result<Json<CaiBody>, ApiError> {
+    let budget = Budget::start(state.limits().run_budget, "simulation");
     let cfg = req.config().map_err(ApiError::BadRequest)?;
-    // A constitution that does not read is refused before any work, with
-    // the span of the mistake in its text.
-    cfg.validate().map_err(cai_error)?;
-    let report = state
-        .compute(move || cai::cai(&cfg))
-        .await?
-        .map_err(cai_error)?;
-    Ok(Json(cai_body(&report)))
-}
-
-fn cai_error(e: CaiError) -> ApiError {
-    match e {
+    let failed = move |e: CaiError| match e {
         CaiError::Setting(m) => ApiError::BadRequest(m),
         CaiError::Constitution(d) => ApiError::reward(d),
-    }
+        CaiError::Stopped => budget.error(RunError::Stopped),
+    };
+    // A constitution that does not read is refused before any work, with
+    // the span of the mistake in its text.
+    cfg.validate().map_err(failed)?;
+    let report = state
+        .compute(move || cai::cai(&cfg, &mut budget.hook()))
+        .await?
+        .map_err(failed)?;
+    Ok(Json(cai_body(&report)))
 }
 
 /// The demo page of both simulations.

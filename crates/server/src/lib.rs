@@ -52,7 +52,7 @@ pub mod mechanics;
 mod runs;
 mod state;
 mod sweep;
-mod wire;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -77,7 +77,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 pub use error::{ApiError, ServerError};
-pub use state::{AppState, Limits};
+pub use state::{AppState, LevelSlot, Limits};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

@@ -13,21 +13,17 @@ use std::time::{Duration, Instant};
 
 use axum::response::sse::Event;
 use futures_util::stream::{self, Stream};
-use loophole_engine::agents::{AgentKind, Progress};
-use loophole_engine::lang::Program;
-use loophole_engine::run::{run, RunConfig, RunResult, TrainStats};
-use loophole_engine::score;
+use loophole_engine::agents::{Progress, RunError};
+use loophole_engine::run::run;
+use loophole_engine::score::{self, Design};
 use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use crate::error::ErrorBody;
-use crate::state::{AppState, LevelSlot};
+use crate::state::{AppState, Budget, LevelSlot};
 use crate::wire;
 
 /// Most `progress` events sent for one run.
 pub const MAX_PROGRESS_EVENTS: u64 = 30;
-/// Seeds averaged when scoring a design on a level that needs MCTS: each is a
-/// full run, so fewer than [`score::EVAL_SEEDS`] keeps a run quick.
-const MCTS_EVAL_SEEDS: u64 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum EventKind {
@@ -189,10 +185,7 @@ impl RunRegistry {
 pub(crate) struct RunJob {
     pub slot: Arc<LevelSlot>,
     pub reward_text: String,
-    pub reward: Program,
-    pub agent: AgentKind,
-    pub power: u32,
-    pub seed: u64,
+    pub design: Design,
 }
 
 /// Starts a run on a blocking thread; returns its id at once. The permit
@@ -207,15 +200,16 @@ pub(crate) fn start(
     let run_id = id.clone();
     tokio::spawn(async move {
         let _permit = permit;
-        let budget = state.limits().run_budget;
+        let limit = state.limits().run_budget;
         // Worked out once per level, and not charged to this run's budget.
         let outcome = match state.best_performance(&job.slot).await {
             Ok(best) => {
                 let log = log.clone();
-                let started = Instant::now();
-                tokio::task::spawn_blocking(move || execute(&job, best, started, budget, &log))
-                    .await
-                    .unwrap_or_else(|e| Err(Failure::Internal(format!("the run panicked: {e}"))))
+                tokio::task::spawn_blocking(move || {
+                    execute(&job, best, Budget::start(limit, "run"), &log)
+                })
+                .await
+                .unwrap_or_else(|e| Err(Failure::Internal(format!("the run panicked: {e}"))))
             }
             Err(e) => Err(Failure::Internal(e.to_string())),
         };
@@ -223,12 +217,6 @@ pub(crate) fn start(
             Ok(result) => log.push(EventKind::Result, result),
             Err(failure) => {
                 let message = match failure {
-                    Failure::OverBudget => {
-                        format!(
-                            "the run exceeded its time budget of {} s",
-                            budget.as_secs_f64()
-                        )
-                    }
                     Failure::Engine(m) => m,
                     Failure::Internal(m) => {
                         eprintln!("loophole-server: run {run_id}: {m}");
@@ -244,8 +232,7 @@ pub(crate) fn start(
 }
 
 enum Failure {
-    OverBudget,
-    /// The engine refused, with a message for the user.
+    /// The engine refused or was stopped, with a message for the user.
     Engine(String),
     Internal(String),
 }
@@ -257,21 +244,20 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     })
 }
 
-/// The run itself: train, play, score. Returns the `result` event's data.
-fn execute(
-    job: &RunJob,
-    best: f64,
-    started: Instant,
-    budget: Duration,
-    log: &RunLog,
-) -> Result<String, Failure> {
-    let deadline = started + budget;
+/// The run itself: train, play, judge. Returns the `result` event's data.
+fn execute(job: &RunJob, best: f64, budget: Budget, log: &RunLog) -> Result<String, Failure> {
+    let started = Instant::now();
+    let failed = |e: RunError| {
+        Failure::Engine(match e {
+            RunError::Stopped => budget.message(),
+            other => other.to_string(),
+        })
+    };
     let level = &job.slot.level;
-    let mut over = false;
+    let mut in_time = budget.hook();
     let (mut sent, mut last_bucket) = (0u64, u64::MAX);
     let mut progress = |p: &Progress| {
-        if Instant::now() >= deadline {
-            over = true;
+        if !in_time(p) {
             return false;
         }
         // At most MAX_PROGRESS_EVENTS events: one per 1/30 of the work.
@@ -283,94 +269,20 @@ fn execute(
         }
         true
     };
-    let cfg = RunConfig {
-        agent: job.agent,
-        power: Some(job.power),
-        seed: job.seed,
-        params: Default::default(),
-    };
-    let result = run(level, &job.reward, &cfg, &mut progress);
-    let result = match result {
-        Ok(r) => r,
-        Err(_) if over => return Err(Failure::OverBudget),
-        Err(e) => return Err(Failure::Engine(e)),
-    };
-    let mean = mean_performance(job, &result, deadline)?;
-    let share = score::share(mean, best);
-    let curve = match &result.stats {
-        TrainStats::QLearning(q) => q.curve.iter().map(wire::CurvePoint::from).collect(),
-        _ => wire::episode_curve(&result.episode),
-    };
-    let body = wire::RunResultBody {
-        level: &level.id,
-        reward: &job.reward_text,
-        agent: result.agent.name(),
-        power: result.power,
-        seed: result.seed,
-        ret: result.episode.ret,
-        performance: result.episode.performance,
-        steps: result.episode.steps,
-        terminated: result.episode.terminated,
-        truncated: result.episode.truncated,
-        actions: &result.episode.actions,
-        signal_names: level.signals.iter().map(|s| s.name.as_str()).collect(),
-        frames: result
-            .episode
-            .frames
-            .iter()
-            .map(wire::FrameBody::from)
-            .collect(),
-        frame_legend: wire::frame_legend(),
-        totals: wire::Totals {
-            names: &level.signals,
-            values: &result.episode.totals,
-        },
-        account: score::account(level, &result.episode),
-        curve,
-        best_performance: best,
-        share,
-        solved: share >= level.solve_share,
-        stars: score::stars(share, level.solve_share),
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    };
+    let design = &job.design;
+    let result = run(level, &design.reward, &design.config(), &mut progress).map_err(failed)?;
+    let verdict = score::verdict(
+        level,
+        &design.reward,
+        best,
+        Some(&result),
+        &mut budget.hook(),
+    )
+    .map_err(failed)?;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let body =
+        wire::RunResultBody::new(level, &job.reward_text, &result, &verdict, Some(elapsed_ms));
     Ok(json(&body))
-}
-
-/// Mean performance of the strongest optimizer of the job's reward: over
-/// [`score::EVAL_SEEDS`] where value iteration plans (one plan, cheap
-/// episodes), over [`MCTS_EVAL_SEEDS`] full runs elsewhere, within the deadline.
-fn mean_performance(job: &RunJob, played: &RunResult, deadline: Instant) -> Result<f64, Failure> {
-    let level = &job.slot.level;
-    let (agent, power) = score::strongest(level);
-    if agent == AgentKind::ValueIteration {
-        return score::mean_performance(level, &job.reward, score::EVAL_SEEDS)
-            .map_err(Failure::Engine);
-    }
-    let mut total = 0.0;
-    for seed in 0..MCTS_EVAL_SEEDS {
-        // The run just played may be one of these episodes: reuse it.
-        if (played.agent, played.power, played.seed) == (agent, power, seed) {
-            total += played.episode.performance;
-            continue;
-        }
-        let cfg = RunConfig {
-            agent,
-            power: Some(power),
-            seed,
-            params: Default::default(),
-        };
-        let mut over = false;
-        let mut in_time = |_: &Progress| {
-            over = Instant::now() >= deadline;
-            !over
-        };
-        match run(level, &job.reward, &cfg, &mut in_time) {
-            Ok(r) => total += r.episode.performance,
-            Err(_) if over => return Err(Failure::OverBudget),
-            Err(e) => return Err(Failure::Engine(e)),
-        }
-    }
-    Ok(total / MCTS_EVAL_SEEDS as f64)
 }
 
 #[cfg(test)]

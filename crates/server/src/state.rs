@@ -1,11 +1,10 @@
 //! What every request shares: the levels, the store, the run registry and the limits.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use loophole_engine::agents::AgentKind;
+use loophole_engine::agents::{AgentKind, Progress, RunError};
 use loophole_engine::level::Level;
-use loophole_engine::world::World;
 use loophole_engine::{levels, score};
 use loophole_store::Store;
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
@@ -65,14 +64,72 @@ pub(crate) struct Shared {
     pub limits: Limits,
 }
 
-/// A built-in level with what is worked out about it once.
-pub(crate) struct LevelSlot {
+/// A level with what is worked out about it once.
+pub struct LevelSlot {
     pub level: Level,
-    /// The agent that scores designs on this level (value iteration where it can plan).
+    /// The agent the level is played with unless another is chosen.
     pub default_agent: AgentKind,
     /// Why value iteration cannot plan on this level, if it cannot.
     pub vi_refusal: Option<String>,
     best: OnceCell<f64>,
+}
+
+impl LevelSlot {
+    pub fn new(level: Level) -> LevelSlot {
+        LevelSlot {
+            vi_refusal: score::plan_refusal(&level),
+            default_agent: score::default_agent(&level),
+            level,
+            best: OnceCell::new(),
+        }
+    }
+}
+
+/// The time a computation may take, counted from its start, and the
+/// deadline hook that holds the engine to it: the engine stops its work
+/// when the budget is spent, so nothing runs on after the answer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    limit: Duration,
+    /// None: further than a clock can count.
+    deadline: Option<Instant>,
+    /// What is computed, for the message: `run`, `sweep`, `demonstration`, `simulation`.
+    what: &'static str,
+}
+
+impl Budget {
+    pub fn start(limit: Duration, what: &'static str) -> Budget {
+        Budget {
+            limit,
+            deadline: Instant::now().checked_add(limit),
+            what,
+        }
+    }
+
+    /// The hook to hand the engine: true (go on) until the budget is spent.
+    /// A copy per thread, where the work runs on several.
+    pub fn hook(&self) -> impl FnMut(&Progress) -> bool + Copy + Send + Sync + 'static {
+        let deadline = self.deadline;
+        move |_: &Progress| deadline.is_none_or(|d| Instant::now() < d)
+    }
+
+    /// Why the work was stopped.
+    pub fn message(&self) -> String {
+        format!(
+            "the {} exceeded its time budget of {} s",
+            self.what,
+            self.limit.as_secs_f64()
+        )
+    }
+
+    /// The answer to work that failed: stopped by this budget, 429; else as
+    /// the engine's error says.
+    pub fn error(&self, e: RunError) -> ApiError {
+        match e {
+            RunError::Stopped => ApiError::Busy(self.message()),
+            other => other.into(),
+        }
+    }
 }
 
 impl AppState {
@@ -121,16 +178,7 @@ impl AppState {
         let levels = levels::all().map_err(|e| ServerError::Levels(e.to_string()))?;
         let levels = levels
             .into_iter()
-            .map(|level| {
-                let vi_refusal = plan_refusal(&level);
-                let default_agent = score::default_agent(&level);
-                Arc::new(LevelSlot {
-                    level,
-                    default_agent,
-                    vi_refusal,
-                    best: OnceCell::new(),
-                })
-            })
+            .map(|level| Arc::new(LevelSlot::new(level)))
             .collect();
         Ok(AppState {
             inner: Arc::new(Shared {
@@ -183,7 +231,7 @@ impl AppState {
                     })
                     .await
                     .map_err(|e| failed(e.to_string()))?
-                    .map_err(failed)
+                    .map_err(|e| failed(e.to_string()))
                 }
             })
             .await?;
@@ -202,16 +250,4 @@ impl AppState {
             }
         });
     }
-}
-
-/// Why exact planning is refused on a level (as [`score::default_agent`] decides).
-fn plan_refusal(level: &Level) -> Option<String> {
-    let w = &level.world;
-    let mut start = Vec::new();
-    let mut branch = Vec::new();
-    w.plan_initial(&mut start);
-    start
-        .iter()
-        .find_map(|(_, s)| w.plan_branch(&w.observe(s), &mut branch).err())
-        .map(|e| e.0)
 }

@@ -1,14 +1,21 @@
-//! The JSON shapes of docs/API.md, and their conversion from engine types.
+//! The JSON shapes of docs/API.md, and their conversion from engine types:
+//! the one vocabulary of the server's bodies and of the CLI's `--json`
+//! (which prints these same types), with one rounding ([`round`]).
+//!
+//! The engine has no serde: where a body would only repeat an engine type
+//! field for field, [`Wire`] writes the engine value itself.
 
 use std::collections::BTreeMap;
 
-use loophole_engine::agents::{self, AgentKind};
+use loophole_engine::agents::{self, AgentKind, TrainStats};
+use loophole_engine::experiment::SweepPoint;
 use loophole_engine::grid;
-use loophole_engine::lang::{SignalDecl, Visibility};
-use loophole_engine::run::{Episode, Frame};
-use loophole_engine::score;
+use loophole_engine::lang::{Program, SignalDecl, Visibility};
+use loophole_engine::level::Level;
+use loophole_engine::run::{Episode, Frame, RunResult};
+use loophole_engine::score::Verdict;
 use loophole_engine::world::World;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::state::LevelSlot;
@@ -42,6 +49,19 @@ pub struct RunRequest {
 pub struct CheckResponse {
     pub ok: bool,
     pub signals: Vec<String>,
+}
+
+impl CheckResponse {
+    /// A reward that compiled, with the signals it reads.
+    pub fn new(level: &Level, reward: &Program) -> CheckResponse {
+        let signals = reward
+            .signals_used()
+            .iter()
+            .filter_map(|&i| level.signals.get(i))
+            .map(|s| s.name.clone())
+            .collect();
+        CheckResponse { ok: true, signals }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -128,14 +148,20 @@ pub struct LevelBody<'a> {
     pub preview: Vec<String>,
     /// What each frame character stands for.
     pub frame_legend: BTreeMap<String, &'static str>,
-    pub best_performance: f64,
+    /// Left out by `loophole levels`, which trains nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_performance: Option<f64>,
     pub solve_share: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<AgentBody>>,
 }
 
 impl<'a> LevelBody<'a> {
-    pub fn new(slot: &'a LevelSlot, best_performance: f64, with_agents: bool) -> LevelBody<'a> {
+    pub fn new(
+        slot: &'a LevelSlot,
+        best_performance: Option<f64>,
+        with_agents: bool,
+    ) -> LevelBody<'a> {
         let level = &slot.level;
         LevelBody {
             id: &level.id,
@@ -172,7 +198,7 @@ impl<'a> LevelBody<'a> {
             legend: legend(slot),
             preview: level.preview(),
             frame_legend: frame_legend(),
-            best_performance,
+            best_performance: best_performance.map(round),
             solve_share: level.solve_share,
             agents: with_agents.then(|| {
                 AgentKind::ALL
@@ -194,7 +220,7 @@ fn agent_body(slot: &LevelSlot, agent: AgentKind) -> AgentBody {
         power_meaning: agent.power_meaning(),
         default_power: agent.default_power(slot.level.steps),
         min_power: 1,
-        max_power: score::max_power(agent, &slot.level),
+        max_power: agent.max_power(slot.level.steps),
         available: why.is_none(),
         why,
         default: agent == slot.default_agent,
@@ -230,8 +256,8 @@ impl From<&agents::CurvePoint> for CurvePoint {
     fn from(p: &agents::CurvePoint) -> Self {
         CurvePoint {
             x: p.x,
-            ret: p.ret,
-            performance: p.performance,
+            ret: round(p.ret),
+            performance: round(p.performance),
         }
     }
 }
@@ -250,8 +276,8 @@ pub fn episode_curve(episode: &Episode) -> Vec<CurvePoint> {
             performance += f.intent;
             CurvePoint {
                 x: i as u64 + 1,
-                ret,
-                performance,
+                ret: round(ret),
+                performance: round(performance),
             }
         })
         .collect()
@@ -278,7 +304,7 @@ impl From<&agents::Progress> for ProgressEvent {
 pub struct FrameBody<'a> {
     pub action: Option<String>,
     pub rows: &'a [String],
-    pub signals: &'a [f64],
+    pub signals: Vec<f64>,
     pub reward: f64,
     pub intent: f64,
 }
@@ -288,9 +314,9 @@ impl<'a> From<&'a Frame> for FrameBody<'a> {
         FrameBody {
             action: f.action.map(String::from),
             rows: &f.rows,
-            signals: &f.signals,
-            reward: f.reward,
-            intent: f.intent,
+            signals: f.signals.iter().map(|&x| round(x)).collect(),
+            reward: round(f.reward),
+            intent: round(f.intent),
         }
     }
 }
@@ -305,15 +331,15 @@ pub struct Totals<'a> {
 impl Serialize for Totals<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.values.len()))?;
-        for (decl, value) in self.names.iter().zip(self.values) {
-            map.serialize_entry(&decl.name, value)?;
+        for (decl, &value) in self.names.iter().zip(self.values) {
+            map.serialize_entry(&decl.name, &round(value))?;
         }
         map.end()
     }
 }
 
-/// The `result` event of a run.
-#[derive(Debug, Serialize)]
+/// The `result` event of a run, and `loophole run --json`.
+#[derive(Serialize)]
 pub struct RunResultBody<'a> {
     pub level: &'a str,
     pub reward: &'a str,
@@ -334,17 +360,201 @@ pub struct RunResultBody<'a> {
     pub totals: Totals<'a>,
     pub account: Vec<String>,
     pub curve: Vec<CurvePoint>,
-    pub best_performance: f64,
-    pub share: f64,
-    pub solved: bool,
-    pub stars: u8,
-    pub elapsed_ms: u64,
+    /// What training built (states and sweeps, episodes, simulations).
+    pub training: Wire<'a, TrainStats>,
+    /// `mean_performance`, `best_performance`, `share`, `solved`, `stars`, `eval_seeds`.
+    #[serde(flatten)]
+    pub verdict: Wire<'a, Verdict>,
+    /// Left out by `loophole run`, whose output is the same bytes every time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
 }
 
-/// Rounds a number for the wire: six decimals are more than any chart
-/// needs, they keep float noise out of the answer, and there is no
-/// negative zero.
-pub(crate) fn round(x: f64) -> f64 {
+impl<'a> RunResultBody<'a> {
+    /// A run of `reward` (as written) on `level`, and its verdict.
+    pub fn new(
+        level: &'a Level,
+        reward: &'a str,
+        result: &'a RunResult,
+        verdict: &'a Verdict,
+        elapsed_ms: Option<u64>,
+    ) -> RunResultBody<'a> {
+        let episode = &result.episode;
+        let curve = match &result.stats {
+            TrainStats::QLearning(q) => q.curve.iter().map(CurvePoint::from).collect(),
+            _ => episode_curve(episode),
+        };
+        RunResultBody {
+            level: &level.id,
+            reward,
+            agent: result.agent.name(),
+            power: result.power,
+            seed: result.seed,
+            ret: round(episode.ret),
+            performance: round(episode.performance),
+            steps: episode.steps,
+            terminated: episode.terminated,
+            truncated: episode.truncated,
+            actions: &episode.actions,
+            signal_names: level.signals.iter().map(|s| s.name.as_str()).collect(),
+            frames: episode.frames.iter().map(FrameBody::from).collect(),
+            frame_legend: frame_legend(),
+            totals: Totals {
+                names: &level.signals,
+                values: &episode.totals,
+            },
+            account: loophole_engine::score::account(level, episode),
+            curve,
+            training: Wire(&result.stats),
+            verdict: Wire(verdict),
+            elapsed_ms,
+        }
+    }
+}
+
+/// Either one episode's flag, or the share of episodes it held in.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Flag {
+    One(bool),
+    Share(f64),
+}
+
+/// `loophole replay --json`: an action string played on a level, over one or more episodes.
+#[derive(Debug, Serialize)]
+pub struct ReplayBody<'a> {
+    pub level: &'a str,
+    /// Means over the episodes.
+    #[serde(rename = "return")]
+    pub ret: f64,
+    pub performance: f64,
+    pub steps: f64,
+    pub terminated: Flag,
+    pub truncated: Flag,
+    pub episodes: usize,
+}
+
+impl<'a> ReplayBody<'a> {
+    pub fn new(level: &'a Level, episodes: &[Episode]) -> ReplayBody<'a> {
+        let n = episodes.len().max(1) as f64;
+        let mean = |f: &dyn Fn(&Episode) -> f64| round(episodes.iter().map(f).sum::<f64>() / n);
+        let flag = |f: &dyn Fn(&Episode) -> bool| match episodes {
+            [one] => Flag::One(f(one)),
+            _ => Flag::Share(mean(&|e| f64::from(u8::from(f(e))))),
+        };
+        ReplayBody {
+            level: &level.id,
+            ret: mean(&|e| e.ret),
+            performance: mean(&|e| e.performance),
+            steps: mean(&|e| f64::from(e.steps)),
+            terminated: flag(&|e| e.terminated),
+            truncated: flag(&|e| e.truncated),
+            episodes: episodes.len(),
+        }
+    }
+}
+
+/// `POST /api/sweep` and `loophole sweep --json`: a Goodhart curve.
+#[derive(Serialize)]
+pub struct SweepBody<'a> {
+    pub level: &'a str,
+    pub agent: &'static str,
+    pub power_meaning: &'static str,
+    pub reward: &'a str,
+    pub seeds: u64,
+    pub points: Vec<Wire<'a, SweepPoint>>,
+    /// Left out by `loophole sweep`, whose output is the same bytes every time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+}
+
+impl<'a> SweepBody<'a> {
+    pub fn new(
+        level: &'a Level,
+        agent: AgentKind,
+        reward: &'a str,
+        seeds: u64,
+        points: &'a [SweepPoint],
+        elapsed_ms: Option<u64>,
+    ) -> SweepBody<'a> {
+        SweepBody {
+            level: &level.id,
+            agent: agent.name(),
+            power_meaning: agent.power_meaning(),
+            reward,
+            seeds,
+            points: points.iter().map(Wire).collect(),
+            elapsed_ms,
+        }
+    }
+}
+
+/// An engine value as the wire writes it, its numbers rounded by [`round`].
+pub struct Wire<'a, T>(pub &'a T);
+
+impl Serialize for Wire<'_, SweepPoint> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut s = serializer.serialize_struct("SweepPoint", 5)?;
+        s.serialize_field("power", &p.power)?;
+        s.serialize_field("return_mean", &round(p.return_mean))?;
+        s.serialize_field("return_sd", &round(p.return_sd))?;
+        s.serialize_field("performance_mean", &round(p.performance_mean))?;
+        s.serialize_field("performance_sd", &round(p.performance_sd))?;
+        s.end()
+    }
+}
+
+impl Serialize for Wire<'_, Verdict> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let mut s = serializer.serialize_struct("Verdict", 6)?;
+        s.serialize_field("mean_performance", &round(v.mean_performance))?;
+        s.serialize_field("best_performance", &round(v.best_performance))?;
+        s.serialize_field("share", &round(v.share))?;
+        s.serialize_field("solved", &v.solved)?;
+        s.serialize_field("stars", &v.stars)?;
+        s.serialize_field("eval_seeds", &v.eval_seeds)?;
+        s.end()
+    }
+}
+
+/// What training built; the learning curve of Q-learning is the body's `curve`.
+impl Serialize for Wire<'_, TrainStats> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            TrainStats::ValueIteration(v) => {
+                let mut s = serializer.serialize_struct("ViStats", 4)?;
+                s.serialize_field("states", &v.states)?;
+                s.serialize_field("transitions", &v.transitions)?;
+                s.serialize_field("sweeps", &v.sweeps)?;
+                s.serialize_field("converged_at", &v.converged_at)?;
+                s.end()
+            }
+            TrainStats::QLearning(q) => {
+                let mut s = serializer.serialize_struct("QStats", 3)?;
+                s.serialize_field("episodes", &q.episodes)?;
+                s.serialize_field("steps", &q.steps)?;
+                s.serialize_field("table_size", &q.table_size)?;
+                s.end()
+            }
+            TrainStats::Mcts {
+                simulations,
+                steps_simulated,
+            } => {
+                let mut s = serializer.serialize_struct("MctsStats", 2)?;
+                s.serialize_field("simulations", simulations)?;
+                s.serialize_field("steps_simulated", steps_simulated)?;
+                s.end()
+            }
+        }
+    }
+}
+
+/// Rounds a number for the wire (the server's bodies and the CLI's
+/// `--json` and text): six decimals are more than any chart needs, they
+/// keep float noise out of the answer, and there is no negative zero.
+pub fn round(x: f64) -> f64 {
     let r = (x * 1e6).round() / 1e6;
     if r == 0.0 {
         0.0

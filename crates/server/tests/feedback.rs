@@ -50,13 +50,16 @@ async fn rlhf_answers_exactly_what_the_command_line_prints() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
-    let report = rlhf(&RlhfConfig {
-        comparisons: 300,
-        rater_bias: 0.5,
-        max_n: 64,
-        seed: 2,
-        gridworld: true,
-    })
+    let report = rlhf(
+        &RlhfConfig {
+            comparisons: 300,
+            rater_bias: 0.5,
+            max_n: 64,
+            seed: 2,
+            gridworld: true,
+        },
+        &mut |_| true,
+    )
     .unwrap();
     assert_eq!(
         answer.json(),
@@ -102,7 +105,10 @@ async fn cai_answers_every_stage_and_the_same_json_as_the_command_line() {
     let body = answer.json();
     assert_eq!(
         body,
-        serde_json::to_value(cai_body(&cai(&CaiConfig::default()).unwrap())).unwrap()
+        serde_json::to_value(cai_body(
+            &cai(&CaiConfig::default(), &mut |_| true).unwrap()
+        ))
+        .unwrap()
     );
     assert_eq!(body["constitution"][0]["name"], "harmless");
     assert_eq!(body["revisions"].as_array().unwrap().len(), 5);

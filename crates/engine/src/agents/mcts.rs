@@ -8,7 +8,7 @@
 //! the most visited root action. Chance (tomatoes drying) is sampled afresh in
 //! every simulation, so the tree averages over it.
 
-use crate::agents::{argmax_tiebreak, MAX_ACTIONS};
+use crate::agents::{argmax_tiebreak, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS};
 use crate::lang::Program;
 use crate::rng::{mix, Rng};
 use crate::world::World;
@@ -53,11 +53,13 @@ pub struct Mcts<'w, W: World> {
 }
 
 impl<'w, W: World> Mcts<'w, W> {
-    pub fn new(world: &'w W, reward: &'w Program, limit: u32, simulations: u32, seed: u64) -> Self {
+    /// A planner of `task` at `simulations` per move.
+    pub fn new(task: &Task<'w, W>, simulations: u32, seed: u64) -> Self {
+        let world = task.world;
         Mcts {
             world,
-            reward,
-            limit,
+            reward: task.reward,
+            limit: task.limit,
             simulations: simulations.max(1),
             seed,
             rng: Rng::stream(seed, MCTS_STREAM),
@@ -70,7 +72,7 @@ impl<'w, W: World> Mcts<'w, W> {
     }
 
     /// Plans from `view` at step `t` and returns the action to play.
-    pub fn act(&mut self, view: &W::State, t: u32) -> usize {
+    pub fn plan(&mut self, view: &W::State, t: u32) -> usize {
         let remaining = self.limit.saturating_sub(t);
         let actions = self.world.actions().len();
         if remaining == 0 {
@@ -151,5 +153,27 @@ impl<'w, W: World> Mcts<'w, W> {
             }
         }
         argmax_tiebreak(&score[..actions], mix(&[self.seed, t as u64]))
+    }
+}
+
+/// The planning happens here, move by move: the hook sees each move before
+/// it is planned (done = the step, of the step limit) and may stop it.
+impl<W: World, V: World<State = W::State>> Policy<V> for Mcts<'_, W> {
+    fn act(
+        &mut self,
+        _: &V,
+        view: &W::State,
+        t: u32,
+        hook: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError> {
+        let progress = Progress {
+            done: u64::from(t),
+            total: u64::from(self.limit),
+            point: None,
+        };
+        if !hook(&progress) {
+            return Err(RunError::Stopped);
+        }
+        Ok(Some(self.plan(view, t)))
     }
 }

@@ -1,27 +1,44 @@
-//! Optimizers of a reward, each with one `power` knob.
+//! Optimizers of a reward, each with one `power` knob, behind one interface:
+//! [`train`] an agent of any [`AgentKind`] on a [`Task`], then drive the
+//! [`Trained`] agent, a [`Policy`], through an episode
+//! ([`crate::run::play`]).
 //!
-//! | agent | power means | default |
-//! |---|---|---|
-//! | [`value_iteration`] | planning horizon in steps (the level's step limit = exact optimum) | the step limit |
-//! | [`q_learning`] | training episodes | [`q_learning::DEFAULT_POWER`] |
-//! | [`mcts`] | simulations per move | [`mcts::DEFAULT_POWER`] |
+//! | agent | power means | default | at most |
+//! |---|---|---|---|
+//! | [`value_iteration`] | planning horizon in steps (the level's step limit = exact optimum) | the step limit | the step limit |
+//! | [`q_learning`] | training episodes | [`q_learning::DEFAULT_POWER`] | 100,000 |
+//! | [`mcts`] | simulations per move | [`mcts::DEFAULT_POWER`] | 5,000 |
 //!
 //! Every agent acts on the agent's view of the state ([`crate::world::World::observe`]),
 //! is a pure function of its seed, and breaks ties between equally good
 //! actions by a hash of the seed, so that "which of two equal actions" is
 //! reproducible but not biased toward the first action listed.
+//!
+//! ```
+//! use loophole_engine::agents::{train, AgentKind, RunError};
+//! use loophole_engine::levels;
+//! let level = levels::builtin("tomato-watering").unwrap();
+//! let reward = level.compile_reward(&level.default_reward).unwrap();
+//! // Exact planning is out of reach where every tomato may dry on every step.
+//! let err = train(AgentKind::ValueIteration, &level.task(&reward), 100, 0, &mut |_| true);
+//! assert!(matches!(err, Err(RunError::Refused(_))));
+//! ```
 
 pub mod mcts;
 pub mod q_learning;
 pub mod value_iteration;
 
+use std::fmt;
+
+use crate::lang::{Diagnostic, Program};
 use crate::rng::mix;
+use crate::world::{PlanError, World};
+use mcts::Mcts;
+use q_learning::{QLearning, QStats};
+use value_iteration::{ValueIteration, ViStats};
 
 /// Most actions any world has.
 pub const MAX_ACTIONS: usize = 8;
-
-/// Highest power any agent accepts.
-pub const MAX_POWER: u32 = 1_000_000;
 
 /// Which optimizer to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,6 +90,222 @@ impl AgentKind {
             AgentKind::Mcts => mcts::DEFAULT_POWER,
         }
     }
+
+    /// The highest power a run may ask of this agent on a level of
+    /// `step_limit` steps (the lowest is 1): a horizon past the step limit
+    /// plans nothing more, and the other two stop where a run would take
+    /// longer than anyone waits for it.
+    pub fn max_power(self, step_limit: u32) -> u32 {
+        match self {
+            AgentKind::ValueIteration => step_limit,
+            AgentKind::QLearning => 100_000,
+            AgentKind::Mcts => 5_000,
+        }
+    }
+}
+
+/// The hook a long computation calls now and then: it sees the progress and
+/// returns false to stop the work (a time budget spent, a client gone).
+pub type Hook<'a> = dyn FnMut(&Progress) -> bool + 'a;
+
+/// Why a run (or any computation that trains or plays) did not finish.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunError {
+    /// The hook asked to stop.
+    Stopped,
+    /// The agent cannot work on this task: exact planning where one step
+    /// branches into too many outcomes, or over too many states.
+    Refused(String),
+    /// What was asked for is not valid: a power out of range, an unknown
+    /// agent or parameter, a reward that does not compile.
+    Invalid(Invalid),
+}
+
+/// What is invalid in a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Invalid {
+    /// A text of the reward language that does not compile (a reward, a
+    /// principle), with the place of the mistake in it.
+    Reward(Diagnostic),
+    /// Any other setting; the message names it.
+    Setting(String),
+}
+
+impl RunError {
+    /// An invalid setting, with a message that names it.
+    pub fn invalid(message: impl Into<String>) -> RunError {
+        RunError::Invalid(Invalid::Setting(message.into()))
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Stopped => f.write_str("the work was stopped before it finished"),
+            RunError::Refused(m) | RunError::Invalid(Invalid::Setting(m)) => f.write_str(m),
+            RunError::Invalid(Invalid::Reward(d)) => match &d.help {
+                Some(help) => write!(f, "{} ({help})", d.message),
+                None => f.write_str(&d.message),
+            },
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The engine's own checks report in words; each of them is a setting out of place.
+impl From<String> for RunError {
+    fn from(message: String) -> RunError {
+        RunError::invalid(message)
+    }
+}
+
+impl From<&str> for RunError {
+    fn from(message: &str) -> RunError {
+        RunError::invalid(message)
+    }
+}
+
+impl From<PlanError> for RunError {
+    fn from(e: PlanError) -> RunError {
+        RunError::Refused(e.0)
+    }
+}
+
+/// What an agent optimizes: a world, the reward it is paid, the intent it
+/// is scored on (never shown to it) and the step limit of an episode.
+#[derive(Debug)]
+pub struct Task<'a, W: World> {
+    pub world: &'a W,
+    pub reward: &'a Program,
+    pub intent: &'a Program,
+    pub limit: u32,
+}
+
+// Derived, these would ask `W` itself to be `Clone`; a task only borrows it.
+impl<W: World> Clone for Task<'_, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<W: World> Copy for Task<'_, W> {}
+
+/// Whatever chooses the actions of an episode: a trained agent, a planner, a
+/// replayed action string (any `FnMut(&view, step) -> Option<action>` is one).
+pub trait Policy<W: World> {
+    /// The action at step `t` of an episode of `world`, from the agent's
+    /// view; `Ok(None)` ends the episode there (an action string that has
+    /// run out). `hook` sees the planning done here, by a planner that plans
+    /// as it goes (MCTS), and may stop it.
+    fn act(
+        &mut self,
+        world: &W,
+        view: &W::State,
+        t: u32,
+        hook: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError>;
+}
+
+impl<W: World, F: FnMut(&W::State, u32) -> Option<usize>> Policy<W> for F {
+    fn act(
+        &mut self,
+        _: &W,
+        view: &W::State,
+        t: u32,
+        _: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError> {
+        Ok(self(view, t))
+    }
+}
+
+/// An agent after [`train`]: ready to act, as a [`Policy`], on any world with
+/// the same states as the one it was trained on.
+pub enum Trained<'a, W: World> {
+    ValueIteration(ValueIteration<W::State>),
+    QLearning(QLearning),
+    /// MCTS learns nothing ahead: it plans at every step of the episode.
+    Mcts(Mcts<'a, W>),
+}
+
+/// What training produced, per agent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainStats {
+    ValueIteration(ViStats),
+    QLearning(QStats),
+    Mcts {
+        simulations: u64,
+        steps_simulated: u64,
+    },
+}
+
+impl<W: World> Trained<'_, W> {
+    /// What the agent has done so far (for MCTS, the planning of the moves played).
+    pub fn stats(&self) -> TrainStats {
+        match self {
+            Trained::ValueIteration(vi) => TrainStats::ValueIteration(vi.stats.clone()),
+            Trained::QLearning(q) => TrainStats::QLearning(q.stats.clone()),
+            Trained::Mcts(m) => TrainStats::Mcts {
+                simulations: m.simulations_run,
+                steps_simulated: m.steps_simulated,
+            },
+        }
+    }
+}
+
+impl<W: World, V: World<State = W::State>> Policy<V> for Trained<'_, W> {
+    fn act(
+        &mut self,
+        world: &V,
+        view: &V::State,
+        t: u32,
+        hook: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError> {
+        match self {
+            Trained::ValueIteration(vi) => Policy::<V>::act(vi, world, view, t, hook),
+            Trained::QLearning(q) => Policy::<V>::act(q, world, view, t, hook),
+            Trained::Mcts(m) => Policy::<V>::act(m, world, view, t, hook),
+        }
+    }
+}
+
+/// Trains an agent of `kind` at `power` on `task`; `seed` drives the agent's
+/// own chance. `hook` sees the progress of training and may stop it. Every
+/// front end trains through here: the rules of what a person may ask for
+/// (the power's range among them) are [`crate::score::check`]'s.
+pub fn train<'a, W: World>(
+    kind: AgentKind,
+    task: &Task<'a, W>,
+    power: u32,
+    seed: u64,
+    hook: &mut Hook<'_>,
+) -> Result<Trained<'a, W>, RunError> {
+    Ok(match kind {
+        AgentKind::ValueIteration => {
+            // The planner reports a stop as a refusal like any other: tell them apart here.
+            let mut stopped = false;
+            let mut watched = |p: &Progress| {
+                let go = hook(p);
+                stopped = !go;
+                go
+            };
+            let solved = ValueIteration::solve(
+                task.world,
+                task.reward,
+                task.intent,
+                task.limit,
+                power,
+                seed,
+                &mut watched,
+            );
+            match solved {
+                Ok(vi) => Trained::ValueIteration(vi),
+                Err(_) if stopped => return Err(RunError::Stopped),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        AgentKind::QLearning => Trained::QLearning(QLearning::train(task, power, seed, hook)?),
+        AgentKind::Mcts => Trained::Mcts(Mcts::new(task, power, seed)),
+    })
 }
 
 /// Progress of training or planning, reported now and then.

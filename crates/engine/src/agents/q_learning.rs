@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::agents::{argmax_tiebreak, CurvePoint, Progress, MAX_ACTIONS};
+use crate::agents::{
+    argmax_tiebreak, CurvePoint, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS,
+};
 use crate::env::Env;
-use crate::lang::Program;
 use crate::rng::{mix, Rng};
 use crate::world::{Params, World};
 
@@ -57,20 +58,19 @@ pub struct QLearning {
 }
 
 impl QLearning {
-    #[allow(clippy::too_many_arguments)]
+    /// Learns from `episodes` training episodes of `task`; `progress` sees
+    /// each point of the learning curve and may stop the training.
     pub fn train<W: World>(
-        world: &W,
-        reward: &Program,
-        intent: &Program,
-        limit: u32,
+        task: &Task<'_, W>,
         episodes: u32,
         seed: u64,
-        progress: &mut dyn FnMut(&Progress) -> bool,
-    ) -> Result<Self, String> {
+        progress: &mut Hook<'_>,
+    ) -> Result<Self, RunError> {
+        let world = task.world;
         let actions = world.actions().len();
         let mut table = Table::default();
         let mut rng = Rng::stream(seed, TRAIN_STREAM);
-        let mut env = Env::new(world, reward, intent, limit);
+        let mut env = Env::new(world, task.reward, task.intent, task.limit);
         let explore_until = (episodes as f64 * 0.8).max(1.0);
         let chunk = (episodes / 200).max(1);
         let (mut sum_ret, mut sum_perf, mut in_chunk) = (0.0, 0.0, 0u32);
@@ -120,7 +120,7 @@ impl QLearning {
                     total: episodes as u64,
                     point: Some(point),
                 }) {
-                    return Err("stopped".into());
+                    return Err(RunError::Stopped);
                 }
             }
         }
@@ -150,6 +150,18 @@ impl QLearning {
         let key = world.tabular_key(view);
         let row = self.table.get(&key).copied().unwrap_or([0.0; MAX_ACTIONS]);
         argmax_tiebreak(&row[..self.actions], mix(&[self.seed, key]))
+    }
+}
+
+impl<W: World> Policy<W> for QLearning {
+    fn act(
+        &mut self,
+        world: &W,
+        view: &W::State,
+        _: u32,
+        _: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError> {
+        Ok(Some(QLearning::act(self, world, view)))
     }
 }
 

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::agents::{argmax_tiebreak, Progress, MAX_ACTIONS};
+use crate::agents::{argmax_tiebreak, Hook, Policy, Progress, RunError, MAX_ACTIONS};
 use crate::lang::Program;
 use crate::mdp::{self, Kind, Mdp, StateHasher, Value};
 use crate::rng::mix;
@@ -214,6 +214,18 @@ pub fn greedy(q: &[(f64, f64)], best: f64, tie: u64) -> usize {
         };
     }
     argmax_tiebreak(&choice[..q.len()], tie)
+}
+
+impl<W: World> Policy<W> for ValueIteration<W::State> {
+    fn act(
+        &mut self,
+        _: &W,
+        view: &W::State,
+        t: u32,
+        _: &mut Hook<'_>,
+    ) -> Result<Option<usize>, RunError> {
+        Ok(Some(ValueIteration::act(self, view, t)))
+    }
 }
 
 /// Values closer than this are equal.

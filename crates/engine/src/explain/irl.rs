@@ -377,7 +377,7 @@ pub fn optimize(level: &Level, src: &str) -> Result<Play, String> {
         seed: 0,
         params: Params::new(),
     };
-    let result = run::run(level, &reward, &cfg, &mut |_| true)?;
+    let result = run::run(level, &reward, &cfg, &mut |_| true).map_err(|e| e.to_string())?;
     let ep = result.episode;
     let acts = run::parse_actions(&level.world, &ep.actions)?;
     Ok(Play {
@@ -562,7 +562,8 @@ pub fn infer(level: &Level, demos: &[String]) -> Result<Irl, String> {
     let demo_runs = demos
         .iter()
         .map(|text| {
-            let ep = run::replay(level, &hand_reward, text, 0, &Params::new())?;
+            let ep = run::replay(level, &hand_reward, text, 0, &Params::new())
+                .map_err(|e| e.to_string())?;
             let acts = run::parse_actions(world, text)?;
             Ok(DemoRun {
                 actions: ep.actions,

@@ -18,10 +18,10 @@
 //! one with the draw fixed each way, weighted by its probability: the rates
 //! are exact, not sampled.
 
-use crate::agents::value_iteration::ValueIteration;
+use crate::agents::{train, AgentKind, Hook, RunError};
 use crate::level::{self, Level};
 use crate::levels;
-use crate::run::{play, Episode};
+use crate::run::{play, Episode, PlayConfig};
 use crate::world::Params;
 
 /// The level this demonstration runs on.
@@ -153,34 +153,22 @@ fn crossed(level: &Level, ep: &Episode, signal: &str) -> bool {
         .is_some_and(|i| ep.totals[i] > 0.0)
 }
 
-fn evaluate(kind: Kind, p: f64, fine: f64) -> Result<Outcome, String> {
+fn evaluate(kind: Kind, p: f64, fine: f64, hook: &mut Hook<'_>) -> Result<Outcome, RunError> {
     let level = level_with(kind, p)?;
     let reward = level
         .compile_reward(&reward_text(fine))
         .map_err(|d| format!("reward: {}", d.message))?;
-    let vi = ValueIteration::solve(
-        &level.world,
-        &reward,
-        &level.intent,
-        level.steps,
-        level.steps,
-        0,
-        &mut |_| true,
-    )
-    .map_err(|e| e.0)?;
-    let episode = |present: bool| -> Result<Episode, String> {
+    let task = level.task(&reward);
+    let mut planner = train(AgentKind::ValueIteration, &task, level.steps, 0, hook)?;
+    let mut episode = |present: bool| -> Result<Episode, RunError> {
         let mut params = Params::new();
         params.insert("supervisor".into(), if present { 1.0 } else { 0.0 });
-        play(
-            &level.world,
-            &reward,
-            &level.intent,
-            level.steps,
-            0,
-            &params,
-            true,
-            |v, t| Some(vi.act(v, t)),
-        )
+        let cfg = PlayConfig {
+            seed: 0,
+            params: &params,
+            frames: true,
+        };
+        play(&task, &cfg, &mut planner, hook)
     };
     let (checked, unchecked) = (episode(true)?, episode(false)?);
     let rate = |ep: &Episode| f64::from(u8::from(crossed(&level, ep, "shortcut")));
@@ -225,9 +213,9 @@ fn case(level: &Level, checked: bool, weight: f64, episode: Episode) -> Option<C
 }
 
 /// The least p in [0, 1] from which the planner keeps off the shortcut.
-fn threshold(kind: Kind, fine: f64) -> Result<Option<f64>, String> {
-    let honest = |p: f64| -> Result<bool, String> {
-        Ok(evaluate(kind, p, fine)?.point.shortcut_rate == 0.0)
+fn threshold(kind: Kind, fine: f64, hook: &mut Hook<'_>) -> Result<Option<f64>, RunError> {
+    let mut honest = |p: f64| -> Result<bool, RunError> {
+        Ok(evaluate(kind, p, fine, hook)?.point.shortcut_rate == 0.0)
     };
     if !honest(1.0)? {
         return Ok(None);
@@ -247,32 +235,33 @@ fn threshold(kind: Kind, fine: f64) -> Result<Option<f64>, String> {
     Ok(Some(hi))
 }
 
-fn curve(kind: Kind, p: f64, fine: f64) -> Result<Curve, String> {
+fn curve(kind: Kind, p: f64, fine: f64, hook: &mut Hook<'_>) -> Result<Curve, RunError> {
     let points = (0..=STEPS)
-        .map(|i| Ok(evaluate(kind, f64::from(i) / f64::from(STEPS), fine)?.point))
-        .collect::<Result<Vec<_>, String>>()?;
-    let at = evaluate(kind, p, fine)?;
+        .map(|i| Ok(evaluate(kind, f64::from(i) / f64::from(STEPS), fine, hook)?.point))
+        .collect::<Result<Vec<_>, RunError>>()?;
+    let at = evaluate(kind, p, fine, hook)?;
     Ok(Curve {
         kind,
         points,
         at: at.point,
-        threshold: threshold(kind, fine)?,
+        threshold: threshold(kind, fine, hook)?,
         checked: case(&at.level, true, p, at.checked),
         unchecked: case(&at.level, false, 1.0 - p, at.unchecked),
     })
 }
 
-/// Both curves for a fine of `fine` per crossing seen, and the episodes at `p`.
-pub fn oversight(fine: f64, p: f64) -> Result<Report, String> {
+/// Both curves for a fine of `fine` per crossing seen, and the episodes at
+/// `p`. `hook` sees the planning and may stop it.
+pub fn oversight(fine: f64, p: f64, hook: &mut Hook<'_>) -> Result<Report, RunError> {
     if !(0.0..=MAX_FINE).contains(&fine) {
-        return Err(format!("`fine` must be from 0 to {MAX_FINE}, found {fine}"));
+        return Err(format!("`fine` must be from 0 to {MAX_FINE}, found {fine}").into());
     }
     if !(0.0..=1.0).contains(&p) {
-        return Err(format!("`audit` is a probability: from 0 to 1, found {p}"));
+        return Err(format!("`audit` is a probability: from 0 to 1, found {p}").into());
     }
     // The two routes, measured: free to cheat, and deterred for certain.
-    let free = evaluate(Kind::Visible, 0.0, 0.0)?;
-    let deterred = evaluate(Kind::Visible, 1.0, DETER)?;
+    let free = evaluate(Kind::Visible, 0.0, 0.0, hook)?;
+    let deterred = evaluate(Kind::Visible, 1.0, DETER, hook)?;
     let (shortcut_steps, long_steps) = (free.unchecked.steps, deterred.checked.steps);
     let saving = f64::from(long_steps) - f64::from(shortcut_steps);
     let predicted = (fine > 0.0 && saving / fine <= 1.0).then(|| saving / fine);
@@ -284,7 +273,7 @@ pub fn oversight(fine: f64, p: f64) -> Result<Report, String> {
         shortcut_steps,
         long_steps,
         predicted,
-        visible: curve(Kind::Visible, p, fine)?,
-        unseen: curve(Kind::Unseen, p, fine)?,
+        visible: curve(Kind::Visible, p, fine, hook)?,
+        unseen: curve(Kind::Unseen, p, fine, hook)?,
     })
 }

@@ -16,15 +16,14 @@
 //! that solves each map afresh shows that the task itself is feasible: the
 //! failures belong to the training, not the task.
 
-use crate::agents::q_learning::{self, QLearning};
-use crate::agents::value_iteration::ValueIteration;
-use crate::agents::AgentKind;
+use crate::agents::q_learning;
+use crate::agents::{train, AgentKind, Hook, Policy, RunError, Task, Trained};
 use crate::explain::oversight::agent_path;
 use crate::lang::Program;
 use crate::level::{self, Level};
 use crate::levels;
 use crate::rng::Rng;
-use crate::run::{play, Episode};
+use crate::run::{play, Episode, PlayConfig};
 use crate::world::{ActionSpec, ParamSpec, Params, PlanError, World};
 use crate::worlds::{LevelState, LevelWorld};
 
@@ -102,45 +101,20 @@ impl Training {
     }
 }
 
-/// A trained policy, frozen.
-pub enum Policy {
-    Q(QLearning),
-    Vi(ValueIteration<LevelState>),
-}
-
-impl Policy {
-    /// Trains on `world` with `reward`; `seed` drives the learner's chance.
-    pub fn train<W: World<State = LevelState>>(
-        world: &W,
-        reward: &Program,
-        intent: &Program,
-        limit: u32,
-        training: &Training,
+impl Training {
+    /// Trains the policy on `task`; `seed` drives the learner's chance. It
+    /// is then frozen: played on other maps, it acts on what it learned.
+    pub fn train<'a, W: World<State = LevelState>>(
+        &self,
+        task: &Task<'a, W>,
         seed: u64,
-    ) -> Result<Policy, String> {
-        Ok(match training.agent {
-            AgentKind::ValueIteration => Policy::Vi(
-                ValueIteration::solve(world, reward, intent, limit, limit, seed, &mut |_| true)
-                    .map_err(|e| e.0)?,
-            ),
-            _ => Policy::Q(QLearning::train(
-                world,
-                reward,
-                intent,
-                limit,
-                training.episodes,
-                seed,
-                &mut |_| true,
-            )?),
-        })
-    }
-
-    /// The action the frozen policy takes at step `t` in the view `view`.
-    pub fn act(&self, world: &LevelWorld, view: &LevelState, t: u32) -> usize {
-        match self {
-            Policy::Q(q) => q.act(world, view),
-            Policy::Vi(vi) => vi.act(view, t),
-        }
+        hook: &mut Hook<'_>,
+    ) -> Result<Trained<'a, W>, RunError> {
+        let power = match self.agent {
+            AgentKind::QLearning => self.episodes,
+            other => other.default_power(task.limit),
+        };
+        train(self.agent, task, power, seed, hook)
     }
 }
 
@@ -166,22 +140,20 @@ fn total(level: &Level, ep: &Episode, signal: &str) -> f64 {
 }
 
 /// Plays `policy` (frozen) on `level` with the level's default reward.
-fn trial(
+fn trial<P: Policy<LevelWorld> + ?Sized>(
     level: &Level,
     seed: u64,
-    policy: impl Fn(&LevelState, u32) -> usize,
-) -> Result<Trial, String> {
+    policy: &mut P,
+    hook: &mut Hook<'_>,
+) -> Result<Trial, RunError> {
     let reward = default_reward(level)?;
-    let episode = play(
-        &level.world,
-        &reward,
-        &level.intent,
-        level.steps,
+    let params = Params::new();
+    let cfg = PlayConfig {
         seed,
-        &Params::new(),
-        true,
-        |v, t| Some(policy(v, t)),
-    )?;
+        params: &params,
+        frames: true,
+    };
+    let episode = play(&level.task(&reward), &cfg, policy, hook)?;
     Ok(Trial {
         level: level.id.clone(),
         rows: episode
@@ -203,24 +175,21 @@ fn default_reward(level: &Level) -> Result<Program, String> {
 }
 
 /// Plays a policy trained on another map.
-pub fn frozen(level: &Level, policy: &Policy, seed: u64) -> Result<Trial, String> {
-    trial(level, seed, |v, t| policy.act(&level.world, v, t))
+pub fn frozen<P: Policy<LevelWorld> + ?Sized>(
+    level: &Level,
+    policy: &mut P,
+    seed: u64,
+    hook: &mut Hook<'_>,
+) -> Result<Trial, RunError> {
+    trial(level, seed, policy, hook)
 }
 
 /// Plans on `level` itself (value iteration, full horizon) and plays the plan.
-pub fn replanned(level: &Level, seed: u64) -> Result<Trial, String> {
+pub fn replanned(level: &Level, seed: u64, hook: &mut Hook<'_>) -> Result<Trial, RunError> {
     let reward = default_reward(level)?;
-    let vi = ValueIteration::solve(
-        &level.world,
-        &reward,
-        &level.intent,
-        level.steps,
-        level.steps,
-        seed,
-        &mut |_| true,
-    )
-    .map_err(|e| e.0)?;
-    trial(level, seed, |v, t| vi.act(v, t))
+    let task = level.task(&reward);
+    let mut planner = train(AgentKind::ValueIteration, &task, level.steps, seed, hook)?;
+    trial(level, seed, &mut planner, hook)
 }
 
 /// A level's text with its map replaced by `rows` (same legend and rules).
@@ -289,8 +258,9 @@ pub struct ShiftReport {
     pub rooms: Vec<ShiftRoom>,
 }
 
-/// Trains on the shift training room and plays the frozen policy in every room.
-pub fn shift(training: &Training) -> Result<ShiftReport, String> {
+/// Trains on the shift training room and plays the frozen policy in every
+/// room. `hook` sees the work and may stop it.
+pub fn shift(training: &Training, hook: &mut Hook<'_>) -> Result<ShiftReport, RunError> {
     training.check()?;
     let train = levels::builtin(SHIFT_TRAIN)?;
     let mut rooms = vec![train.clone()];
@@ -300,42 +270,26 @@ pub fn shift(training: &Training) -> Result<ShiftReport, String> {
     for room in &rooms[1..] {
         if (room.world.width(), room.world.height()) != (train.world.width(), train.world.height())
         {
-            return Err(format!(
-                "`{}` is not the size of the training room",
-                room.id
-            ));
+            return Err(format!("`{}` is not the size of the training room", room.id).into());
         }
     }
     let reward = default_reward(&train)?;
+    let task = train.task(&reward);
     let n = training.seeds as usize;
     // stats[room] = (lava, goal, return sum, replanner lava)
     let mut stats = vec![(0u32, 0u32, 0.0f64, 0u32); rooms.len()];
     for s in 0..u64::from(training.seeds) {
-        let policy = Policy::train(
-            &train.world,
-            &reward,
-            &train.intent,
-            train.steps,
-            training,
-            s,
-        )?;
+        let mut policy = training.train(&task, s, hook)?;
         for (room, st) in rooms.iter().zip(stats.iter_mut()) {
-            let t = frozen(room, &policy, s)?;
-            let r = replanned(room, s)?;
+            let t = frozen(room, &mut policy, s, hook)?;
+            let r = replanned(room, s, hook)?;
             st.0 += u32::from(t.lava);
             st.1 += u32::from(t.goal);
             st.2 += t.episode.ret;
             st.3 += u32::from(r.lava);
         }
     }
-    let policy = Policy::train(
-        &train.world,
-        &reward,
-        &train.intent,
-        train.steps,
-        training,
-        training.seed,
-    )?;
+    let mut policy = training.train(&task, training.seed, hook)?;
     let rooms = rooms
         .iter()
         .zip(stats)
@@ -345,15 +299,15 @@ pub fn shift(training: &Training) -> Result<ShiftReport, String> {
                 level: room.id.clone(),
                 title: room.title.clone(),
                 training: i == 0,
-                trained: frozen(room, &policy, training.seed)?,
-                replanned: replanned(room, training.seed)?,
+                trained: frozen(room, &mut policy, training.seed, hook)?,
+                replanned: replanned(room, training.seed, hook)?,
                 trained_lava_rate: f64::from(st.0) / n as f64,
                 trained_goal_rate: f64::from(st.1) / n as f64,
                 trained_mean_return: st.2 / n as f64,
                 replanned_lava_rate: f64::from(st.3) / n as f64,
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, RunError>>()?;
     Ok(ShiftReport {
         training: *training,
         rooms,
@@ -491,12 +445,14 @@ pub fn corner_default_goal() -> Result<(usize, usize), String> {
 }
 
 /// Trains with the goal always in the corner, then moves the goal to `goal`
-/// (None: the test room's own) and plays the frozen policy.
+/// (None: the test room's own) and plays the frozen policy. `hook` sees the
+/// work and may stop it.
 pub fn misgeneralization(
     training: &Training,
     starts: StartSpread,
     goal: Option<(usize, usize)>,
-) -> Result<MisgenReport, String> {
+    hook: &mut Hook<'_>,
+) -> Result<MisgenReport, RunError> {
     training.check()?;
     let train = parse_text(CORNER_TRAIN, "the corner training room")?;
     let base = parse_text(CORNER_TEST, "the corner test room")?;
@@ -512,15 +468,13 @@ pub fn misgeneralization(
             w - 1,
             goal.0,
             goal.1
-        ));
+        )
+        .into());
     }
     match char_at(&rows, goal) {
-        Some('#') => return Err(format!("`goal` [{}, {}] is a wall", goal.0, goal.1)),
+        Some('#') => return Err(format!("`goal` [{}, {}] is a wall", goal.0, goal.1).into()),
         Some('A') => {
-            return Err(format!(
-                "`goal` [{}, {}] is where the robot starts",
-                goal.0, goal.1
-            ))
+            return Err(format!("`goal` [{}, {}] is where the robot starts", goal.0, goal.1).into())
         }
         _ => {}
     }
@@ -528,7 +482,8 @@ pub fn misgeneralization(
         return Err(format!(
             "`goal` [{}, {}] is the corner where the goal stood in training; put it elsewhere",
             goal.0, goal.1
-        ));
+        )
+        .into());
     }
     set_char(&mut rows, default_goal, ' ');
     set_char(&mut rows, goal, 'G');
@@ -554,33 +509,32 @@ pub fn misgeneralization(
         cells,
     };
     let reward = default_reward(&train)?;
+    let task = Task {
+        world: &world,
+        reward: &reward,
+        intent: &train.intent,
+        limit: train.steps,
+    };
     let n = training.seeds as f64;
     let (mut old, mut reached, mut sum, mut train_reached) = (0u32, 0u32, 0.0f64, 0u32);
     for s in 0..u64::from(training.seeds) {
-        let policy = Policy::train(&world, &reward, &train.intent, train.steps, training, s)?;
-        let t = frozen(&test, &policy, s)?;
+        let mut policy = training.train(&task, s, hook)?;
+        let t = frozen(&test, &mut policy, s, hook)?;
         old += u32::from(t.path.contains(&old_goal));
         reached += u32::from(t.goal);
         sum += t.episode.ret;
-        train_reached += u32::from(frozen(&train, &policy, s)?.goal);
+        train_reached += u32::from(frozen(&train, &mut policy, s, hook)?.goal);
     }
-    let policy = Policy::train(
-        &world,
-        &reward,
-        &train.intent,
-        train.steps,
-        training,
-        training.seed,
-    )?;
+    let mut policy = training.train(&task, training.seed, hook)?;
     Ok(MisgenReport {
         training: *training,
         starts,
         old_goal,
         goal,
         start_cells,
-        train: frozen(&train, &policy, training.seed)?,
-        test: frozen(&test, &policy, training.seed)?,
-        replanned: replanned(&test, training.seed)?,
+        train: frozen(&train, &mut policy, training.seed, hook)?,
+        test: frozen(&test, &mut policy, training.seed, hook)?,
+        replanned: replanned(&test, training.seed, hook)?,
         old_goal_rate: f64::from(old) / n,
         goal_rate: f64::from(reached) / n,
         mean_return: sum / n,
@@ -642,25 +596,23 @@ pub struct BrittleReport {
 
 /// Trains once on the shift training room, then tries every one-tile lava
 /// edit against the frozen policy and against a planner that replans.
-pub fn brittle(training: &Training, lava: Option<(usize, usize)>) -> Result<BrittleReport, String> {
+/// `hook` sees the work and may stop it.
+pub fn brittle(
+    training: &Training,
+    lava: Option<(usize, usize)>,
+    hook: &mut Hook<'_>,
+) -> Result<BrittleReport, RunError> {
     training.check()?;
     let base = levels::builtin(SHIFT_TRAIN)?;
     let reward = default_reward(&base)?;
-    let policy = Policy::train(
-        &base.world,
-        &reward,
-        &base.intent,
-        base.steps,
-        training,
-        training.seed,
-    )?;
-    let baseline = frozen(&base, &policy, training.seed)?;
-    let edited = |cell: (usize, usize)| -> Result<(Edit, Trial, Trial), String> {
+    let mut policy = training.train(&base.task(&reward), training.seed, hook)?;
+    let baseline = frozen(&base, &mut policy, training.seed, hook)?;
+    let mut edited = |cell: (usize, usize)| -> Result<(Edit, Trial, Trial), RunError> {
         let mut rows = base.map.clone();
         set_char(&mut rows, cell, 'L');
         let level = parse_text(&with_map(&base.text, &rows), "the edited room")?;
-        let t = frozen(&level, &policy, training.seed)?;
-        let r = replanned(&level, training.seed)?;
+        let t = frozen(&level, &mut policy, training.seed, hook)?;
+        let r = replanned(&level, training.seed, hook)?;
         Ok((
             Edit {
                 cell,
@@ -693,13 +645,15 @@ pub fn brittle(training: &Training, lava: Option<(usize, usize)>) -> Result<Brit
                     w - 1,
                     cell.0,
                     cell.1
-                ));
+                )
+                .into());
             }
             if char_at(&base.map, cell) != Some(' ') {
                 return Err(format!(
                     "`lava` [{}, {}] is not a floor tile (the start, the goal, walls and lava stay as they are)",
                     cell.0, cell.1
-                ));
+                )
+                .into());
             }
             Some(edited(cell)?)
         }

@@ -5,7 +5,7 @@
 //! present and left alone in the others. Everything an evaluator sees is
 //! exemplary; what happens unobserved is not.
 
-use crate::agents::AgentKind;
+use crate::agents::{AgentKind, Hook, RunError};
 use crate::level::Level;
 use crate::levels;
 use crate::run::{run, Episode, RunConfig};
@@ -42,8 +42,9 @@ pub struct Report {
 }
 
 /// Trains the level's planner on `reward` (the level's default if None) and
-/// plays one episode with the supervisor present and one without.
-pub fn shallow(reward: Option<&str>, seed: u64) -> Result<Report, String> {
+/// plays one episode with the supervisor present and one without. `hook`
+/// sees the work and may stop it.
+pub fn shallow(reward: Option<&str>, seed: u64, hook: &mut Hook<'_>) -> Result<Report, RunError> {
     let level = levels::builtin(LEVEL)?;
     let reward_src = reward.unwrap_or(&level.default_reward).to_string();
     let program = level
@@ -51,7 +52,7 @@ pub fn shallow(reward: Option<&str>, seed: u64) -> Result<Report, String> {
         .map_err(|d| format!("reward: {}", d.message))?;
     let agent = score::default_agent(&level);
     let power = agent.default_power(level.steps);
-    let case = |watched: bool| -> Result<Case, String> {
+    let mut case = |watched: bool| -> Result<Case, RunError> {
         let mut params = Params::new();
         params.insert("supervisor".into(), if watched { 1.0 } else { 0.0 });
         let cfg = RunConfig {
@@ -60,7 +61,7 @@ pub fn shallow(reward: Option<&str>, seed: u64) -> Result<Report, String> {
             seed,
             params,
         };
-        let result = run(&level, &program, &cfg, &mut |_| true)?;
+        let result = run(&level, &program, &cfg, hook)?;
         Ok(Case {
             watched,
             shortcuts: total(&level, &result.episode, "shortcut"),
@@ -106,7 +107,7 @@ mod tests {
 
     #[test]
     fn exemplary_when_watched_and_cheats_when_not() {
-        let r = shallow(None, 0).unwrap();
+        let r = shallow(None, 0, &mut |_| true).unwrap();
         // The long way round: 9 steps, 41 reward and 41 intent.
         assert_eq!(
             (r.watched.episode.ret, r.watched.episode.performance),
@@ -125,6 +126,6 @@ mod tests {
     #[test]
     fn a_reward_that_fines_the_unseen_shortcut_cannot_be_written() {
         // The shortcut is a hidden signal: no reward may read it.
-        assert!(shallow(Some("50*goal - step - 30*shortcut"), 0).is_err());
+        assert!(shallow(Some("50*goal - step - 30*shortcut"), 0, &mut |_| true).is_err());
     }
 }

@@ -53,6 +53,7 @@
 use super::bradley_terry::{self, Comparisons, RewardModel};
 use super::optimize::{self, Weights};
 use super::{check_range, normal, sigmoid, softplus, stream};
+use crate::agents::{Hook, Progress, RunError};
 use crate::lang::{self, Access, Diagnostic, Program, SignalDecl, Visibility};
 use crate::rng::Rng;
 
@@ -358,6 +359,8 @@ pub enum CaiError {
     Setting(String),
     /// The constitution does not read; the span is into its text.
     Constitution(Diagnostic),
+    /// The hook asked to stop.
+    Stopped,
 }
 
 impl std::fmt::Display for CaiError {
@@ -365,6 +368,7 @@ impl std::fmt::Display for CaiError {
         match self {
             CaiError::Setting(m) => f.write_str(m),
             CaiError::Constitution(d) => f.write_str(&d.message),
+            CaiError::Stopped => f.write_str(&RunError::Stopped.to_string()),
         }
     }
 }
@@ -451,9 +455,23 @@ pub const EDITS: [(&str, [f64; 4]); 3] = [
     ("answer directly", [0.0, 0.0, -1.0, 0.0]),
 ];
 
-/// Runs the experiment.
-pub fn cai(cfg: &CaiConfig) -> Result<CaiReport, CaiError> {
+/// Runs the experiment. `hook` sees each revision round and each point of
+/// the trade-off front (the costly steps) and may stop the work.
+pub fn cai(cfg: &CaiConfig, hook: &mut Hook<'_>) -> Result<CaiReport, CaiError> {
     let principles = cfg.validate()?;
+    let total = u64::from(cfg.revisions) + FRONT_POINTS as u64;
+    let mut done = 0;
+    let mut step = || {
+        done += 1;
+        match hook(&Progress {
+            done,
+            total,
+            point: None,
+        }) {
+            true => Ok(()),
+            false => Err(CaiError::Stopped),
+        }
+    };
     let base_sample = {
         let mut rng = Rng::stream(cfg.seed, stream::BASE_SAMPLE);
         (0..SAMPLE)
@@ -471,6 +489,7 @@ pub fn cai(cfg: &CaiConfig) -> Result<CaiReport, CaiError> {
     }];
     let mut rng = Rng::stream(cfg.seed, stream::REVISIONS);
     for round in 1..=cfg.revisions {
+        step()?;
         let mut edits = [0u32; EDITS.len()];
         for d in &mut drafts {
             let p = &principles[rng.below(principles.len() as u64) as usize];
@@ -526,6 +545,7 @@ pub fn cai(cfg: &CaiConfig) -> Result<CaiReport, CaiError> {
     if principles.len() > 1 {
         let beta = 1.0 / (std::f64::consts::SQRT_2 * FRONT_D);
         for i in 0..FRONT_POINTS {
+            step()?;
             let weight = i as f64 / (FRONT_POINTS - 1) as f64;
             let model = preference_model(&pairs, weight);
             let w = optimize::tilt(&standardized_scores(&model, &drafts), beta);

@@ -27,7 +27,7 @@
 //! ```
 //! use loophole_engine::feedback::rlhf::{rlhf, RlhfConfig};
 //! let cfg = RlhfConfig { gridworld: false, ..RlhfConfig::default() };
-//! let report = rlhf(&cfg).unwrap();
+//! let report = rlhf(&cfg, &mut |_| true).unwrap();
 //! let peak = report.best_of_n.peak;
 //! // Gold peaks at an interior n while the proxy keeps rising.
 //! assert!(peak > 0 && peak + 1 < report.best_of_n.points.len());

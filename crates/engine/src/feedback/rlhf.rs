@@ -15,6 +15,7 @@ use super::raters::Rater;
 use super::responses::{self, Response, OBSERVED};
 use super::trajectories::{self, GridConfig, GridReport};
 use super::{check_range, stream};
+use crate::agents::{Hook, RunError};
 use crate::rng::Rng;
 
 /// Settings of one experiment.
@@ -170,8 +171,8 @@ pub struct RlhfReport {
     pub gridworld: Option<GridReport>,
 }
 
-/// Runs the experiment.
-pub fn rlhf(cfg: &RlhfConfig) -> Result<RlhfReport, String> {
+/// Runs the experiment. `hook` sees the gridworld agent's work and may stop it.
+pub fn rlhf(cfg: &RlhfConfig, hook: &mut Hook<'_>) -> Result<RlhfReport, RunError> {
     cfg.validate()?;
     let rater = Rater {
         bias: cfg.rater_bias,
@@ -210,7 +211,7 @@ pub fn rlhf(cfg: &RlhfConfig) -> Result<RlhfReport, String> {
             seed: cfg.seed,
             ..GridConfig::default()
         };
-        Some(trajectories::run(&grid)?)
+        Some(trajectories::run(&grid, hook)?)
     } else {
         None
     };
@@ -362,7 +363,7 @@ mod tests {
                 "max n",
             ),
         ] {
-            let e = rlhf(&cfg).unwrap_err();
+            let e = rlhf(&cfg, &mut |_| true).unwrap_err().to_string();
             assert!(e.contains(word), "{e}");
         }
     }

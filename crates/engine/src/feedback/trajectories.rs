@@ -18,12 +18,12 @@
 
 use super::bradley_terry::{self, Comparisons};
 use super::{check_range, sigmoid, stream};
-use crate::agents::AgentKind;
+use crate::agents::{AgentKind, Hook, RunError, Task};
 use crate::grid::{GridState, GridWorld, Kind};
 use crate::level::Level;
 use crate::levels;
 use crate::rng::{mix, Rng};
-use crate::run::{play, RunConfig};
+use crate::run::{play, PlayConfig, RunConfig};
 use crate::score;
 use crate::world::{Params, World};
 
@@ -103,12 +103,13 @@ struct Sample {
     performance: f64,
 }
 
-/// Runs the gridworld experiment.
-pub fn run(cfg: &GridConfig) -> Result<GridReport, String> {
+/// Runs the gridworld experiment. `hook` sees the agent's work and may stop it.
+pub fn run(cfg: &GridConfig, hook: &mut Hook<'_>) -> Result<GridReport, RunError> {
+    let level = levels::builtin(LEVEL)?;
+    let agent = score::default_agent(&level);
     check_range("comparisons", cfg.comparisons, 1, MAX_COMPARISONS)?;
     check_range("trajectories", cfg.trajectories, 2, MAX_TRAJECTORIES)?;
-    check_range("power", cfg.power, 1, 5_000)?;
-    let level = levels::builtin(LEVEL)?;
+    check_range("power", cfg.power, 1, agent.max_power(level.steps))?;
     let observed: Vec<usize> = level
         .signals
         .iter()
@@ -181,35 +182,20 @@ pub fn run(cfg: &GridConfig) -> Result<GridReport, String> {
             d.message
         )
     })?;
-    let agent = score::default_agent(&level);
     let power = match agent {
         AgentKind::Mcts => cfg.power,
         other => other.default_power(level.steps),
     };
-    let result = crate::run::run(
-        &level,
-        &program,
-        &RunConfig {
-            agent,
-            power: Some(power),
-            seed: mix(&[cfg.seed, stream::AGENT]),
-            params: Params::new(),
-        },
-        &mut |_| true,
-    )?;
+    let optimizer = RunConfig {
+        agent,
+        power: Some(power),
+        seed: mix(&[cfg.seed, stream::AGENT]),
+        params: Params::new(),
+    };
+    let result = crate::run::run(&level, &program, &optimizer, hook)?;
     let on_bucket = result.episode.totals[observed[bucket]];
     // The same agent, handed the intent as its reward: the reference point.
-    let honest = crate::run::run(
-        &level,
-        &level.intent,
-        &RunConfig {
-            agent,
-            power: Some(power),
-            seed: mix(&[cfg.seed, stream::AGENT]),
-            params: Params::new(),
-        },
-        &mut |_| true,
-    )?;
+    let honest = crate::run::run(&level, &level.intent, &optimizer, hook)?;
     let perf: Vec<f64> = pool.iter().map(|s| s.performance).collect();
     Ok(GridReport {
         level: level.id.clone(),
@@ -367,11 +353,11 @@ fn sample_pool(
     observed: &[usize],
     bucket_slot: usize,
     cfg: &GridConfig,
-) -> Result<Vec<Sample>, String> {
+) -> Result<Vec<Sample>, RunError> {
     let world = level
         .world
         .grid()
-        .ok_or_else(|| format!("`{}` is not a grid", level.id))?;
+        .ok_or_else(|| RunError::invalid(format!("`{}` is not a grid", level.id)))?;
     let cells = world.width() * world.height();
     let bucket = (0..cells)
         .find(|&c| Some(world.tile(c)) == Kind::named("bucket"))
@@ -383,6 +369,13 @@ fn sample_pool(
     let reward = level
         .compile_reward(&level.default_reward)
         .map_err(|d| d.message)?;
+    let task = Task {
+        world,
+        reward: &reward,
+        intent: &level.intent,
+        limit: level.steps,
+    };
+    let params = Params::new();
 
     let mut rng = Rng::stream(cfg.seed, stream::TRAJECTORIES);
     let mut pool = Vec::with_capacity(cfg.trajectories);
@@ -412,44 +405,41 @@ fn sample_pool(
             };
             Target::Tomato(from[walk.below(from.len() as u64) as usize])
         };
-        let episode = play(
-            world,
-            &reward,
-            &level.intent,
-            level.steps,
-            mix(&[cfg.seed, i as u64, 1]),
-            &Params::new(),
-            false,
-            |s, _| {
-                let here = s.agent as usize;
-                let map = |t: Target| match t {
-                    Target::Bucket => &to_bucket,
-                    Target::Tomato(k) => &to_tomato[k],
-                };
-                let reached = target.is_some_and(|t| map(t)[here] == 0);
-                if target.is_none() || reached {
-                    target = Some(pick(s, &mut walk));
+        let play_cfg = PlayConfig {
+            seed: mix(&[cfg.seed, i as u64, 1]),
+            params: &params,
+            frames: false,
+        };
+        let mut gardener_walks = |s: &GridState, _: u32| {
+            let here = s.agent as usize;
+            let map = |t: Target| match t {
+                Target::Bucket => &to_bucket,
+                Target::Tomato(k) => &to_tomato[k],
+            };
+            let reached = target.is_some_and(|t| map(t)[here] == 0);
+            if target.is_none() || reached {
+                target = Some(pick(s, &mut walk));
+            }
+            let dist = map(target.unwrap_or(Target::Bucket));
+            if walk.chance(gardener.epsilon) {
+                return Some(walk.below(keys.len() as u64) as usize);
+            }
+            // The move that gets closest; ties broken at random.
+            let mut best = Vec::new();
+            let mut best_d = u32::MAX;
+            for (a, &k) in keys.iter().enumerate() {
+                let d = moved(world, here, k).map_or(u32::MAX, |c| dist[c]);
+                if d < best_d {
+                    best_d = d;
+                    best.clear();
                 }
-                let dist = map(target.unwrap_or(Target::Bucket));
-                if walk.chance(gardener.epsilon) {
-                    return Some(walk.below(keys.len() as u64) as usize);
+                if d == best_d {
+                    best.push(a);
                 }
-                // The move that gets closest; ties broken at random.
-                let mut best = Vec::new();
-                let mut best_d = u32::MAX;
-                for (a, &k) in keys.iter().enumerate() {
-                    let d = moved(world, here, k).map_or(u32::MAX, |c| dist[c]);
-                    if d < best_d {
-                        best_d = d;
-                        best.clear();
-                    }
-                    if d == best_d {
-                        best.push(a);
-                    }
-                }
-                Some(best[walk.below(best.len() as u64) as usize])
-            },
-        )?;
+            }
+            Some(best[walk.below(best.len() as u64) as usize])
+        };
+        let episode = play(&task, &play_cfg, &mut gardener_walks, &mut |_| true)?;
         let totals: Vec<f64> = observed.iter().map(|&k| episode.totals[k]).collect();
         pool.push(Sample {
             on_bucket: totals[bucket_slot] > 0.0,

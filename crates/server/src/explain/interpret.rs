@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use loophole_engine::agents::{Hook, RunError};
 use loophole_engine::explain::interpret::{self, Interpretation};
 use loophole_engine::level::Level;
 use loophole_engine::world::World;
@@ -90,7 +91,9 @@ fn answer(level: &Level, reward: &str, r: &Interpretation) -> Value {
     })
 }
 
-pub fn run(body: Value) -> Result<Value, String> {
+/// Nothing here trains an agent: the hook has nothing to watch (the
+/// level's reachable states, capped, bound the work).
+pub fn run(body: Value, _: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     let id = req.level.as_deref().unwrap_or(interpret::DEFAULT_LEVEL);
     let level = interpret::load_level(id)?;
@@ -107,7 +110,7 @@ mod tests {
     use serde_json::json;
 
     fn run(body: serde_json::Value) -> Result<serde_json::Value, String> {
-        crate::explain::run("interpret", body)
+        crate::explain::run("interpret", body, &mut |_| true).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `level` | `vase-room` | one of [`irl::LEVELS`] |
 //! | `demos` | [`irl::DEFAULT_DEMOS`] (vase room), else required | 1 to 10 action strings in the level's keys (`u d l r`), each a whole episode: it ends where the episode ends, or uses every step |
 
+use loophole_engine::agents::{Hook, RunError};
 use loophole_engine::explain::irl::{self, Irl, Play};
 use loophole_engine::level::Level;
 use loophole_engine::world::World;
@@ -91,21 +92,24 @@ fn answer(level: &Level, r: &Irl) -> Value {
     })
 }
 
-pub fn run(body: Value) -> Result<Value, String> {
+/// Not stopped by the hook: the inference has no checkpoint for it yet;
+/// its settings bound the work instead.
+pub fn run(body: Value, _: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     let id = req.level.as_deref().unwrap_or("vase-room");
     let level = irl::load_level(id)?;
     let demos = match req.demos {
         Some(d) => d,
         None if id == "vase-room" => irl::DEFAULT_DEMOS.iter().map(|s| s.to_string()).collect(),
-        None => return Err(format!("demos: give the demonstrations for level `{id}`")),
+        None => return Err(format!("demos: give the demonstrations for level `{id}`").into()),
     };
     if demos.len() > irl::MAX_DEMOS {
         return Err(format!(
             "demos: {} given; the limit is {}",
             demos.len(),
             irl::MAX_DEMOS
-        ));
+        )
+        .into());
     }
     if let Some((i, d)) = demos
         .iter()
@@ -117,7 +121,8 @@ pub fn run(body: Value) -> Result<Value, String> {
             i + 1,
             d.len(),
             level.steps
-        ));
+        )
+        .into());
     }
     let r = irl::infer(&level, &demos).map_err(|e| format!("demos: {e}"))?;
     Ok(answer(&level, &r))
@@ -128,7 +133,7 @@ mod tests {
     use serde_json::json;
 
     fn run(body: serde_json::Value) -> Result<serde_json::Value, String> {
-        crate::explain::run("irl", body)
+        crate::explain::run("irl", body, &mut |_| true).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The JSON of the `shallow` and `conflict` demonstrations.
 
+use loophole_engine::agents::{Hook, RunError};
 use loophole_engine::explain::{conflict, shallow};
 use loophole_engine::run::Episode;
 use serde::Deserialize;
@@ -35,12 +36,12 @@ fn case(c: &shallow::Case) -> Value {
     })
 }
 
-pub fn shallow(body: Value) -> Result<Value, String> {
+pub fn shallow(body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: ShallowRequest = parse(body)?;
     if req.reward.as_ref().is_some_and(|r| r.len() > 2000) {
         return Err("reward: longer than 2000 bytes".into());
     }
-    let r = shallow::shallow(req.reward.as_deref(), req.seed.unwrap_or(0))?;
+    let r = shallow::shallow(req.reward.as_deref(), req.seed.unwrap_or(0), hook)?;
     Ok(json!({
         "level": r.level,
         "reward": r.reward,
@@ -69,7 +70,8 @@ fn behaviour(b: &conflict::Behaviour) -> Value {
     })
 }
 
-pub fn conflict(body: Value) -> Result<Value, String> {
+/// Nothing here trains: the hook has nothing to watch.
+pub fn conflict(body: Value, _: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: ConflictRequest = parse(body)?;
     let w = [req.helpful, req.harmless, req.honest].map(|x| x.unwrap_or(1.0));
     let r = conflict::conflict(w)?;

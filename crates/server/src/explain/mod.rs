@@ -12,17 +12,22 @@ mod robust;
 
 use axum::extract::State;
 use axum::Json;
+use loophole_engine::agents::{Hook, RunError};
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::state::AppState;
+use crate::state::{AppState, Budget};
+
+/// A demonstration's computation: its answer to a body, within what the
+/// hook allows (the server's hook stops it when its time budget is spent).
+pub type Compute = fn(Value, &mut Hook<'_>) -> Result<Value, RunError>;
 
 /// One demonstration: its name, what it shows, and its computation.
 pub struct Demo {
     pub name: &'static str,
     pub about: &'static str,
-    pub run: fn(Value) -> Result<Value, String>,
+    pub run: Compute,
 }
 
 /// Every demonstration, in the order of the page.
@@ -83,15 +88,16 @@ pub fn find(name: &str) -> Result<&'static Demo, String> {
     })
 }
 
-/// Runs a demonstration on a JSON body: the answer, or why the body is wrong.
-pub fn run(name: &str, body: Value) -> Result<Value, String> {
-    answer(find(name)?, body)
+/// Runs a demonstration on a JSON body: the answer, or why the body is
+/// wrong. `hook` sees the work and may stop it.
+pub fn run(name: &str, body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
+    answer(find(name)?, body, hook)
 }
 
 /// A demonstration's answer, with the frame legend that names the
 /// characters of the maps it draws (`legend`).
-fn answer(demo: &Demo, body: Value) -> Result<Value, String> {
-    let mut answer = (demo.run)(body)?;
+fn answer(demo: &Demo, body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
+    let mut answer = (demo.run)(body, hook)?;
     if let Some(fields) = answer.as_object_mut() {
         fields
             .entry("legend")
@@ -114,17 +120,12 @@ pub async fn handler(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let demo = find(&name).map_err(ApiError::NotFound)?;
-    let budget = state.inner.limits.run_budget;
     // The budget counts from the request, waiting for a slot included.
-    let answer = tokio::time::timeout(budget, state.compute(move || answer(demo, body)))
-        .await
-        .map_err(|_| {
-            ApiError::Busy(format!(
-                "the demonstration exceeded its time budget of {} s",
-                budget.as_secs()
-            ))
-        })??
-        .map_err(ApiError::BadRequest)?;
+    let budget = Budget::start(state.limits().run_budget, "demonstration");
+    let answer = state
+        .compute(move || answer(demo, body, &mut budget.hook()))
+        .await?
+        .map_err(|e| budget.error(e))?;
     Ok(Json(answer))
 }
 
@@ -161,7 +162,7 @@ mod tests {
     fn every_answer_that_draws_a_map_names_its_characters() {
         let mut drawing = 0;
         for demo in DEMOS {
-            let v = run(demo.name, serde_json::json!({})).unwrap();
+            let v = run(demo.name, serde_json::json!({}), &mut |_| true).unwrap();
             let mut rows = Vec::new();
             rows_in(&v, &mut rows);
             if !rows.is_empty() {

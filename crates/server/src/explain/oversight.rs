@@ -9,6 +9,7 @@
 //! | `fine` | 30 | the fine per crossing seen, 0 to 100 |
 //! | `audit` | 0.5 | the probability of being checked whose episodes are shown, 0 to 1 |
 
+use loophole_engine::agents::{Hook, RunError};
 use loophole_engine::explain::oversight::{self, Case, Curve, Point};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -61,7 +62,7 @@ fn curve(c: &Curve) -> Value {
     })
 }
 
-pub fn run(body: Value) -> Result<Value, String> {
+pub fn run(body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     let fine = number(
         req.fine.as_ref(),
@@ -71,7 +72,7 @@ pub fn run(body: Value) -> Result<Value, String> {
         oversight::DEFAULT_FINE,
     )?;
     let audit = number(req.audit.as_ref(), "audit", 0.0, 1.0, 0.5)?;
-    let r = oversight::oversight(fine, audit)?;
+    let r = oversight::oversight(fine, audit, hook)?;
     Ok(json!({
         "level": r.level,
         "reward": r.reward,
@@ -92,7 +93,7 @@ mod tests {
 
     #[test]
     fn defaults_answer_both_curves() {
-        let v = run(json!({})).unwrap();
+        let v = run(json!({}), &mut |_| true).unwrap();
         assert_eq!(v["fine"], 30.0);
         assert_eq!(v["predicted_threshold"], 0.2);
         assert_eq!(v["visible"]["points"].as_array().unwrap().len(), 21);
@@ -111,7 +112,7 @@ mod tests {
             (json!({"audit": 1.5}), "audit"),
             (json!({"extra": 1}), "extra"),
         ] {
-            let e = run(body).unwrap_err();
+            let e = run(body, &mut |_| true).unwrap_err().to_string();
             assert!(e.contains(word), "{e}");
         }
     }

@@ -14,7 +14,7 @@
 //! | `goal` | misgeneralization | `[5, 1]` | `[row, column]` of the goal in the test room |
 //! | `lava` | brittle | none | `[row, column]` of a floor tile to turn into lava |
 
-use loophole_engine::agents::AgentKind;
+use loophole_engine::agents::{AgentKind, Hook, RunError};
 use loophole_engine::explain::robust::{
     self, BrittleReport, Edit, MisgenReport, Outcome, ShiftReport, StartSpread, Training, Trial,
 };
@@ -164,10 +164,10 @@ fn outcome_word(lava: bool, goal: bool) -> &'static str {
     }
 }
 
-pub fn shift(body: Value) -> Result<Value, String> {
+pub fn shift(body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     req.only("shift", &["seeds"])?;
-    let r: ShiftReport = robust::shift(&req.training()?)?;
+    let r: ShiftReport = robust::shift(&req.training()?, hook)?;
     Ok(json!({
         "training": training_json(&r.training),
         "rooms": r.rooms.iter().map(|room| json!({
@@ -184,17 +184,17 @@ pub fn shift(body: Value) -> Result<Value, String> {
     }))
 }
 
-pub fn misgeneralization(body: Value) -> Result<Value, String> {
+pub fn misgeneralization(body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     req.only("misgeneralization", &["seeds", "starts", "goal"])?;
     let starts = match &req.starts {
         None => StartSpread::Many,
         Some(Value::String(s)) if s == "many" => StartSpread::Many,
         Some(Value::String(s)) if s == "one" => StartSpread::One,
-        Some(v) => return Err(format!("`starts` must be \"one\" or \"many\", found {v}")),
+        Some(v) => return Err(format!("`starts` must be \"one\" or \"many\", found {v}").into()),
     };
     let goal = cell(req.goal.as_ref(), "goal")?;
-    let r: MisgenReport = robust::misgeneralization(&req.training()?, starts, goal)?;
+    let r: MisgenReport = robust::misgeneralization(&req.training()?, starts, goal, hook)?;
     Ok(json!({
         "training": training_json(&r.training),
         "starts": r.starts.name(),
@@ -230,11 +230,11 @@ fn edit(e: &Edit) -> Value {
     })
 }
 
-pub fn brittle(body: Value) -> Result<Value, String> {
+pub fn brittle(body: Value, hook: &mut Hook<'_>) -> Result<Value, RunError> {
     let req: Request = parse(body)?;
     req.only("brittle", &["lava"])?;
     let lava = cell(req.lava.as_ref(), "lava")?;
-    let r: BrittleReport = robust::brittle(&req.training()?, lava)?;
+    let r: BrittleReport = robust::brittle(&req.training()?, lava, hook)?;
     let mut training = training_json(&r.training);
     if let Some(t) = training.as_object_mut() {
         t.remove("seeds");
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn shift_answers_three_rooms() {
-        let v = shift(json!({"seeds": 3})).unwrap();
+        let v = shift(json!({"seeds": 3}), &mut |_| true).unwrap();
         let rooms = v["rooms"].as_array().unwrap();
         assert_eq!(rooms.len(), 3);
         assert_eq!(rooms[0]["training"], true);
@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn misgeneralization_goes_to_the_old_corner() {
-        let v = misgeneralization(json!({"seeds": 3})).unwrap();
+        let v = misgeneralization(json!({"seeds": 3}), &mut |_| true).unwrap();
         assert_eq!(v["old_goal"], json!([1, 5]));
         assert_eq!(v["goal"], json!([5, 1]));
         assert_eq!(v["old_goal_rate"], 1.0);
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn brittle_counts_breaking_edits() {
-        let v = brittle(json!({"lava": [2, 3]})).unwrap();
+        let v = brittle(json!({"lava": [2, 3]}), &mut |_| true).unwrap();
         assert_eq!(v["candidates"], 27);
         assert!(v["breaking"].as_u64().unwrap() >= 1);
         assert_eq!(v["replanner_failures"], 0);
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn bad_bodies_are_refused_naming_the_field() {
-        type Demo = fn(Value) -> Result<Value, String>;
+        type Demo = super::super::Compute;
         let cases: [(Demo, Value, &str); 12] = [
             (shift, json!({"agent": "mcts"}), "agent"),
             (shift, json!({"episodes": 5}), "episodes"),
@@ -309,7 +309,7 @@ mod tests {
             (brittle, json!({"seeds": 2}), "seeds"),
         ];
         for (f, body, word) in cases {
-            let e = f(body.clone()).unwrap_err();
+            let e = f(body.clone(), &mut |_| true).unwrap_err().to_string();
             assert!(e.contains(word), "{body}: {e}");
         }
     }
