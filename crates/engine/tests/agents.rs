@@ -239,3 +239,81 @@ fn value_iteration_power_is_its_horizon() {
     // Beyond the step limit a horizon changes nothing.
     assert_eq!(at(100).episode, at(1000).episode);
 }
+
+#[test]
+fn a_failed_run_says_which_kind_of_failure_it_is() {
+    use loophole_engine::agents::{train, Invalid, RunError};
+    use loophole_engine::score::{self, Request};
+
+    let boat = level("boat-race");
+    let ask = |agent, power| Request {
+        reward: "3*arrow - step",
+        agent: Some(agent),
+        power: Some(power),
+        ..Request::default()
+    };
+    // A power out of the agent's range is invalid, with the range in words.
+    for (agent, power, range) in [
+        ("value-iteration", 0, "from 1 to 100"),
+        ("value-iteration", 101, "from 1 to 100"),
+        ("q-learning", 100_001, "from 1 to 100000"),
+        ("mcts", 5_001, "from 1 to 5000"),
+    ] {
+        let e = score::check(&boat, &ask(agent, power)).unwrap_err();
+        assert!(
+            matches!(&e, RunError::Invalid(Invalid::Setting(m)) if m.contains(range)),
+            "{agent} {power}: {e:?}"
+        );
+    }
+    assert_eq!(
+        score::check(&boat, &ask("mcts", 5_000)).unwrap().power,
+        5_000
+    );
+    // A reward that does not compile is invalid, with where the mistake is.
+    let typo = Request {
+        reward: "3*arow - step",
+        ..Request::default()
+    };
+    let e = score::check(&boat, &typo).unwrap_err();
+    assert!(
+        matches!(&e, RunError::Invalid(Invalid::Reward(d)) if d.span == (2, 6)),
+        "{e:?}"
+    );
+    assert!(matches!(
+        score::check(&boat, &ask("gradient-descent", 1)),
+        Err(RunError::Invalid(_))
+    ));
+
+    // A hook that says stop stops every agent.
+    let reward = boat.compile_reward(&boat.default_reward).unwrap();
+    for agent in AgentKind::ALL {
+        let cfg = RunConfig {
+            agent,
+            power: Some(agent.default_power(boat.steps).min(50)),
+            seed: 0,
+            params: Params::new(),
+        };
+        assert_eq!(
+            run(&boat, &reward, &cfg, &mut |_| false),
+            Err(RunError::Stopped),
+            "{agent:?}"
+        );
+    }
+
+    // Value iteration on tomato-watering is refused, when asked for and when trained.
+    let tomato = level("tomato-watering");
+    let vi = Request {
+        reward: &tomato.default_reward,
+        agent: Some("value-iteration"),
+        ..Request::default()
+    };
+    let e = score::check(&tomato, &vi).unwrap_err();
+    assert!(
+        matches!(&e, RunError::Refused(m) if m.contains("2^13")),
+        "{e:?}"
+    );
+    let reward = tomato.compile_reward(&tomato.default_reward).unwrap();
+    let task = tomato.task(&reward);
+    let trained = train(AgentKind::ValueIteration, &task, 100, 0, &mut |_| true);
+    assert!(matches!(trained, Err(RunError::Refused(_))));
+}

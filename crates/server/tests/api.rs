@@ -604,6 +604,32 @@ async fn a_run_over_its_time_budget_ends_with_an_error_event() {
     );
 }
 
+#[tokio::test]
+async fn work_over_its_time_budget_is_stopped_and_answered_429() {
+    let s = state_with(Limits {
+        run_budget: Duration::ZERO,
+        ..Limits::default()
+    });
+    for (path, body, what) in [
+        (
+            "/api/sweep",
+            json!({"level": "company-profits", "reward": "profit"}),
+            "sweep",
+        ),
+        ("/api/explain/shift", json!({}), "demonstration"),
+        ("/api/explain/oversight", json!({}), "demonstration"),
+        ("/api/rlhf", json!({}), "simulation"),
+        ("/api/cai", json!({}), "simulation"),
+    ] {
+        let answer = post_json(&s, path, body).await;
+        assert_eq!(
+            answer.error(StatusCode::TOO_MANY_REQUESTS),
+            format!("the {what} exceeded its time budget of 0 s"),
+            "{path}"
+        );
+    }
+}
+
 // ----- designs -----
 
 #[tokio::test]
