@@ -10,6 +10,7 @@ use loophole_engine::agents::{AgentKind, Progress};
 use loophole_engine::lang::Program;
 use loophole_engine::level::{self, Level};
 use loophole_engine::run::{self, RunConfig};
+use loophole_engine::score::Design;
 use loophole_engine::world::Params;
 use loophole_engine::{levels, score};
 use loophole_server::wire::{self, round};
@@ -310,13 +311,39 @@ fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf, allow: &[String]) -> Resul
 
 /// The reward text (the level's default unless one is given) and its program.
 fn reward_for(level: &Level, reward: &Option<String>) -> Result<(String, Program), Failure> {
-    let src = reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
+    let src = reward_text(level, reward);
     let program = level
         .compile_reward(&src)
         .map_err(|d| Failure::reward(&src, d))?;
     Ok((src, program))
+}
+
+fn reward_text(level: &Level, reward: &Option<String>) -> String {
+    reward
+        .clone()
+        .unwrap_or_else(|| level.default_reward.clone())
+}
+
+/// A run as the command line asks for it, checked by the engine's rules
+/// (`score::check`, as the server checks its requests), and the reward text.
+fn checked(
+    level: &Level,
+    reward: &Option<String>,
+    agent: &Option<String>,
+    power: Option<u64>,
+    seed: u64,
+    params: &[String],
+) -> Result<(String, Design), Failure> {
+    let src = reward_text(level, reward);
+    let ask = score::Request {
+        reward: &src,
+        agent: agent.as_deref(),
+        power,
+        seed,
+        params: parse_params(params)?,
+    };
+    let design = score::check(level, &ask).map_err(|e| Failure::engine(&src, e))?;
+    Ok((src, design))
 }
 
 fn load_level(args: &LevelArgs) -> Result<Level, Failure> {
@@ -428,18 +455,7 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
 
 fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
-    let src = a
-        .reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
-    let ask = score::Request {
-        reward: &src,
-        agent: a.agent.as_deref(),
-        power: a.power,
-        seed: a.seed,
-        params: parse_params(&a.params)?,
-    };
-    let design = score::check(&level, &ask).map_err(|e| Failure::engine(&src, e))?;
+    let (src, design) = checked(&level, &a.reward, &a.agent, a.power, a.seed, &a.params)?;
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
     let mut progress = |p: &Progress| {
         if let Some(bar) = &bar {
@@ -538,17 +554,7 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     use rayon::prelude::*;
 
     let level = load_level(&a.level)?;
-    let src = a
-        .reward
-        .clone()
-        .unwrap_or_else(|| level.default_reward.clone());
-    let ask = score::Request {
-        reward: &src,
-        agent: a.agent.as_deref(),
-        params: parse_params(&a.params)?,
-        ..Default::default()
-    };
-    let design = score::check(&level, &ask).map_err(|e| Failure::engine(&src, e))?;
+    let (src, design) = checked(&level, &a.reward, &a.agent, None, 0, &a.params)?;
     let (agent, reward, params) = (design.agent, &design.reward, &design.params);
     let powers = experiment::parse_powers(&a.powers).map_err(Failure::usage)?;
     for &p in &powers {

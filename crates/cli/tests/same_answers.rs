@@ -110,19 +110,11 @@ async fn a_run_and_its_verdict_read_the_same_from_the_cli_and_the_server() {
 async fn a_power_out_of_range_is_refused_in_the_same_words_by_both() {
     let server = Server::start("same-power");
     let reward = "3*arrow - step";
-    let run = |agent: &str, power: &str| {
-        cli_error(&[
-            "run",
-            "--level",
-            "boat-race",
-            "--reward",
-            reward,
-            "--agent",
-            agent,
-            "--power",
-            power,
-            "--json",
-        ])
+    // `loophole run --power P` or `loophole sweep --powers P`.
+    let refusal = |command: &str, flag: &str, agent: &str, power: i64| {
+        let power = power.to_string();
+        let args = ["--level", "boat-race", "--reward", reward, "--agent", agent];
+        cli_error(&[&[command], &args[..], &[flag, &power, "--json"]].concat())
     };
     for (agent, power) in [
         ("value-iteration", 101),
@@ -130,7 +122,7 @@ async fn a_power_out_of_range_is_refused_in_the_same_words_by_both() {
         ("q-learning", 100_001),
         ("q-learning", 0),
     ] {
-        let from_cli = run(agent, &power.to_string());
+        let from_cli = refusal("run", "--power", agent, power);
         let body = json!({"level": "boat-race", "reward": reward, "agent": agent, "power": power});
         let (status, answer) = server.post("/api/runs", &body).await;
         assert_eq!(status, 400, "{answer}");
@@ -139,19 +131,7 @@ async fn a_power_out_of_range_is_refused_in_the_same_words_by_both() {
         // A sweep checks each of its powers by the same rule (a power list
         // refuses 0 itself, before any agent sees it).
         if power > 0 {
-            let from_sweep = cli_error(&[
-                "sweep",
-                "--level",
-                "boat-race",
-                "--reward",
-                reward,
-                "--agent",
-                agent,
-                "--powers",
-                &power.to_string(),
-                "--json",
-            ]);
-            assert_eq!(from_sweep, from_cli);
+            assert_eq!(refusal("sweep", "--powers", agent, power), from_cli);
         }
     }
     let from_cli = cli_error(&[

@@ -8,7 +8,7 @@
 //! the most visited root action. Chance (tomatoes drying) is sampled afresh in
 //! every simulation, so the tree averages over it.
 
-use crate::agents::{argmax_tiebreak, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS};
+use crate::agents::{argmax_tiebreak, Act, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS};
 use crate::lang::Program;
 use crate::rng::{mix, Rng};
 use crate::world::World;
@@ -159,13 +159,7 @@ impl<'w, W: World> Mcts<'w, W> {
 /// The planning happens here, move by move: the hook sees each move before
 /// it is planned (done = the step, of the step limit) and may stop it.
 impl<W: World, V: World<State = W::State>> Policy<V> for Mcts<'_, W> {
-    fn act(
-        &mut self,
-        _: &V,
-        view: &W::State,
-        t: u32,
-        hook: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError> {
+    fn act(&mut self, _: &V, view: &W::State, t: u32, hook: &mut Hook<'_>) -> Act {
         let progress = Progress {
             done: u64::from(t),
             total: u64::from(self.limit),

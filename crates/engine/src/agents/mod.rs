@@ -190,30 +190,21 @@ impl<W: World> Clone for Task<'_, W> {
 }
 impl<W: World> Copy for Task<'_, W> {}
 
+/// What a policy answers: the action to take, `None` to end the episode
+/// there (an action string that has run out), or why it cannot go on.
+pub type Act = Result<Option<usize>, RunError>;
+
 /// Whatever chooses the actions of an episode: a trained agent, a planner, a
 /// replayed action string (any `FnMut(&view, step) -> Option<action>` is one).
 pub trait Policy<W: World> {
     /// The action at step `t` of an episode of `world`, from the agent's
-    /// view; `Ok(None)` ends the episode there (an action string that has
-    /// run out). `hook` sees the planning done here, by a planner that plans
-    /// as it goes (MCTS), and may stop it.
-    fn act(
-        &mut self,
-        world: &W,
-        view: &W::State,
-        t: u32,
-        hook: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError>;
+    /// view. `hook` sees the planning done here, by a planner that plans as
+    /// it goes (MCTS), and may stop it.
+    fn act(&mut self, world: &W, view: &W::State, t: u32, hook: &mut Hook<'_>) -> Act;
 }
 
 impl<W: World, F: FnMut(&W::State, u32) -> Option<usize>> Policy<W> for F {
-    fn act(
-        &mut self,
-        _: &W,
-        view: &W::State,
-        t: u32,
-        _: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError> {
+    fn act(&mut self, _: &W, view: &W::State, t: u32, _: &mut Hook<'_>) -> Act {
         Ok(self(view, t))
     }
 }
@@ -253,13 +244,7 @@ impl<W: World> Trained<'_, W> {
 }
 
 impl<W: World, V: World<State = W::State>> Policy<V> for Trained<'_, W> {
-    fn act(
-        &mut self,
-        world: &V,
-        view: &V::State,
-        t: u32,
-        hook: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError> {
+    fn act(&mut self, world: &V, view: &V::State, t: u32, hook: &mut Hook<'_>) -> Act {
         match self {
             Trained::ValueIteration(vi) => Policy::<V>::act(vi, world, view, t, hook),
             Trained::QLearning(q) => Policy::<V>::act(q, world, view, t, hook),

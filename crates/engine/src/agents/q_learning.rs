@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::agents::{
-    argmax_tiebreak, CurvePoint, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS,
+    argmax_tiebreak, Act, CurvePoint, Hook, Policy, Progress, RunError, Task, MAX_ACTIONS,
 };
 use crate::env::Env;
 use crate::rng::{mix, Rng};
@@ -154,13 +154,7 @@ impl QLearning {
 }
 
 impl<W: World> Policy<W> for QLearning {
-    fn act(
-        &mut self,
-        world: &W,
-        view: &W::State,
-        _: u32,
-        _: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError> {
+    fn act(&mut self, world: &W, view: &W::State, _: u32, _: &mut Hook<'_>) -> Act {
         Ok(Some(QLearning::act(self, world, view)))
     }
 }

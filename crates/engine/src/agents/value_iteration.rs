@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::agents::{argmax_tiebreak, Hook, Policy, Progress, RunError, MAX_ACTIONS};
+use crate::agents::{argmax_tiebreak, Act, Hook, Policy, Progress, MAX_ACTIONS};
 use crate::lang::Program;
 use crate::mdp::{self, Kind, Mdp, StateHasher, Value};
 use crate::rng::mix;
@@ -217,13 +217,7 @@ pub fn greedy(q: &[(f64, f64)], best: f64, tie: u64) -> usize {
 }
 
 impl<W: World> Policy<W> for ValueIteration<W::State> {
-    fn act(
-        &mut self,
-        _: &W,
-        view: &W::State,
-        t: u32,
-        _: &mut Hook<'_>,
-    ) -> Result<Option<usize>, RunError> {
+    fn act(&mut self, _: &W, view: &W::State, t: u32, _: &mut Hook<'_>) -> Act {
         Ok(Some(ValueIteration::act(self, view, t)))
     }
 }
