@@ -7,20 +7,21 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use loophole_engine::agents::RunError;
 use loophole_engine::feedback::cai::{self, CaiConfig, CaiError, CaiReport, Outcome};
 use loophole_engine::feedback::fit::Fit;
-use loophole_engine::feedback::rlhf::{self, RlhfConfig, RlhfReport};
+use loophole_engine::feedback::rlhf::{self, BonPoint, KlPoint, RlhfConfig, RlhfReport};
 use loophole_engine::feedback::trajectories::GridReport;
+use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::{AppState, Budget};
-use crate::wire::round;
+use crate::wire::{round, Wire};
 
 // ----- requests -----
 
@@ -131,15 +132,15 @@ impl From<Fit> for FitBody {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct RlhfBody {
+#[derive(Serialize)]
+pub struct RlhfBody<'a> {
     pub simulation: &'static str,
     pub assumptions: &'static [&'static str],
     pub settings: RlhfSettings,
     pub reward_model: RewardModelBody,
-    pub best_of_n: BestOfNBody,
-    pub kl_regularized: KlBody,
-    pub gridworld: Option<GridBody>,
+    pub best_of_n: BestOfNBody<'a>,
+    pub kl_regularized: KlBody<'a>,
+    pub gridworld: Option<Wire<'a, GridReport>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -160,38 +161,18 @@ pub struct RewardModelBody {
     pub inter_rater_agreement: f64,
 }
 
-#[derive(Debug, Serialize)]
-pub struct BestOfNPoint {
-    pub n: u32,
-    pub kl: f64,
-    pub kl_empirical: f64,
-    pub d: f64,
-    pub proxy: f64,
-    pub gold: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct BestOfNBody {
-    pub points: Vec<BestOfNPoint>,
+#[derive(Serialize)]
+pub struct BestOfNBody<'a> {
+    pub points: Vec<Wire<'a, BonPoint>>,
     pub fit: FitBody,
     /// Index of the point where gold peaks.
     pub peak: usize,
     pub fitted_peak_d: Option<f64>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct KlPoint {
-    pub beta: f64,
-    pub kl: f64,
-    pub d: f64,
-    pub proxy: f64,
-    pub gold: f64,
-    pub ess: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct KlBody {
-    pub points: Vec<KlPoint>,
+#[derive(Serialize)]
+pub struct KlBody<'a> {
+    pub points: Vec<Wire<'a, KlPoint>>,
     pub fit: FitBody,
     pub peak: usize,
     pub fitted_peak_d: Option<f64>,
@@ -199,54 +180,64 @@ pub struct KlBody {
     pub min_ess: f64,
 }
 
-#[derive(Debug, Serialize)]
-pub struct GridBody {
-    pub level: String,
-    pub trajectories: usize,
-    pub comparisons: u32,
-    pub bucket_win_rate: f64,
-    pub signals: Vec<String>,
-    pub weights: Vec<f64>,
-    pub reward: String,
-    pub agent: &'static str,
-    pub power: u32,
-    #[serde(rename = "return")]
-    pub ret: f64,
-    pub performance: f64,
-    pub on_bucket: f64,
-    pub steps: u32,
-    pub sits_on_bucket: bool,
-    pub intent_performance: f64,
-    pub pool_best_performance: f64,
-    pub pool_mean_performance: f64,
+impl Serialize for Wire<'_, BonPoint> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut s = serializer.serialize_struct("BonPoint", 6)?;
+        s.serialize_field("n", &p.n)?;
+        s.serialize_field("kl", &round(p.kl))?;
+        s.serialize_field("kl_empirical", &round(p.kl_empirical))?;
+        s.serialize_field("d", &round(p.d))?;
+        s.serialize_field("proxy", &round(p.proxy))?;
+        s.serialize_field("gold", &round(p.gold))?;
+        s.end()
+    }
 }
 
-impl From<&GridReport> for GridBody {
-    fn from(g: &GridReport) -> Self {
-        GridBody {
-            level: g.level.clone(),
-            trajectories: g.trajectories,
-            comparisons: g.comparisons,
-            bucket_win_rate: round(g.bucket_win_rate),
-            signals: g.signals.clone(),
-            weights: g.weights.iter().map(|&w| round(w)).collect(),
-            reward: g.reward.clone(),
-            agent: g.agent.name(),
-            power: g.power,
-            ret: round(g.ret),
-            performance: round(g.performance),
-            on_bucket: round(g.on_bucket),
-            steps: g.steps,
-            sits_on_bucket: g.sits_on_bucket,
-            intent_performance: round(g.intent_performance),
-            pool_best_performance: round(g.pool_best_performance),
-            pool_mean_performance: round(g.pool_mean_performance),
-        }
+impl Serialize for Wire<'_, KlPoint> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut s = serializer.serialize_struct("KlPoint", 6)?;
+        s.serialize_field("beta", &round(p.beta))?;
+        s.serialize_field("kl", &round(p.kl))?;
+        s.serialize_field("d", &round(p.d))?;
+        s.serialize_field("proxy", &round(p.proxy))?;
+        s.serialize_field("gold", &round(p.gold))?;
+        // A count of responses, if not a whole one.
+        s.serialize_field("ess", &p.ess.round())?;
+        s.end()
+    }
+}
+
+/// The gridworld part of an RLHF experiment.
+impl Serialize for Wire<'_, GridReport> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let g = self.0;
+        let weights: Vec<f64> = g.weights.iter().map(|&w| round(w)).collect();
+        let mut s = serializer.serialize_struct("GridReport", 17)?;
+        s.serialize_field("level", &g.level)?;
+        s.serialize_field("trajectories", &g.trajectories)?;
+        s.serialize_field("comparisons", &g.comparisons)?;
+        s.serialize_field("bucket_win_rate", &round(g.bucket_win_rate))?;
+        s.serialize_field("signals", &g.signals)?;
+        s.serialize_field("weights", &weights)?;
+        s.serialize_field("reward", &g.reward)?;
+        s.serialize_field("agent", g.agent.name())?;
+        s.serialize_field("power", &g.power)?;
+        s.serialize_field("return", &round(g.ret))?;
+        s.serialize_field("performance", &round(g.performance))?;
+        s.serialize_field("on_bucket", &round(g.on_bucket))?;
+        s.serialize_field("steps", &g.steps)?;
+        s.serialize_field("sits_on_bucket", &g.sits_on_bucket)?;
+        s.serialize_field("intent_performance", &round(g.intent_performance))?;
+        s.serialize_field("pool_best_performance", &round(g.pool_best_performance))?;
+        s.serialize_field("pool_mean_performance", &round(g.pool_mean_performance))?;
+        s.end()
     }
 }
 
 /// The JSON of an RLHF experiment (`POST /api/rlhf`, `loophole rlhf --json`).
-pub fn rlhf_body(r: &RlhfReport) -> RlhfBody {
+pub fn rlhf_body(r: &RlhfReport) -> RlhfBody<'_> {
     RlhfBody {
         simulation: rlhf::SUMMARY,
         assumptions: rlhf::ASSUMPTIONS,
@@ -265,43 +256,19 @@ pub fn rlhf_body(r: &RlhfReport) -> RlhfBody {
             inter_rater_agreement: round(r.reward_model.inter_rater_agreement),
         },
         best_of_n: BestOfNBody {
-            points: r
-                .best_of_n
-                .points
-                .iter()
-                .map(|p| BestOfNPoint {
-                    n: p.n,
-                    kl: round(p.kl),
-                    kl_empirical: round(p.kl_empirical),
-                    d: round(p.d),
-                    proxy: round(p.proxy),
-                    gold: round(p.gold),
-                })
-                .collect(),
+            points: r.best_of_n.points.iter().map(Wire).collect(),
             fit: r.best_of_n.fit.into(),
             peak: r.best_of_n.peak,
             fitted_peak_d: r.best_of_n.fitted_peak_d.map(round),
         },
         kl_regularized: KlBody {
-            points: r
-                .kl_regularized
-                .points
-                .iter()
-                .map(|p| KlPoint {
-                    beta: round(p.beta),
-                    kl: round(p.kl),
-                    d: round(p.d),
-                    proxy: round(p.proxy),
-                    gold: round(p.gold),
-                    ess: p.ess.round(),
-                })
-                .collect(),
+            points: r.kl_regularized.points.iter().map(Wire).collect(),
             fit: r.kl_regularized.fit.into(),
             peak: r.kl_regularized.peak,
             fitted_peak_d: r.kl_regularized.fitted_peak_d.map(round),
             min_ess: rlhf::MIN_ESS,
         },
-        gridworld: r.gridworld.as_ref().map(GridBody::from),
+        gridworld: r.gridworld.as_ref().map(Wire),
     }
 }
 
@@ -482,14 +449,14 @@ pub fn cai_body(r: &CaiReport) -> CaiBody {
 pub async fn rlhf(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RlhfRequest>,
-) -> Result<Json<RlhfBody>, ApiError> {
+) -> Result<Response, ApiError> {
     let budget = Budget::start(state.limits().run_budget, "simulation");
     let cfg = req.config().map_err(ApiError::BadRequest)?;
     let report = state
         .compute(move || rlhf::rlhf(&cfg, &mut budget.hook()))
         .await?
         .map_err(|e| budget.error(e))?;
-    Ok(Json(rlhf_body(&report)))
+    Ok(Json(rlhf_body(&report)).into_response())
 }
 
 pub async fn cai(
