@@ -14,14 +14,13 @@ use loophole_engine::feedback::cai::{self, CaiConfig, CaiError, CaiReport, Outco
 use loophole_engine::feedback::fit::Fit;
 use loophole_engine::feedback::rlhf::{self, BonPoint, KlPoint, RlhfConfig, RlhfReport};
 use loophole_engine::feedback::trajectories::GridReport;
-use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::{AppState, Budget};
-use crate::wire::{round, Wire};
+use crate::wire::{round, wire_form, Wire};
 
 // ----- requests -----
 
@@ -180,61 +179,45 @@ pub struct KlBody<'a> {
     pub min_ess: f64,
 }
 
-impl Serialize for Wire<'_, BonPoint> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        let mut s = serializer.serialize_struct("BonPoint", 6)?;
-        s.serialize_field("n", &p.n)?;
-        s.serialize_field("kl", &round(p.kl))?;
-        s.serialize_field("kl_empirical", &round(p.kl_empirical))?;
-        s.serialize_field("d", &round(p.d))?;
-        s.serialize_field("proxy", &round(p.proxy))?;
-        s.serialize_field("gold", &round(p.gold))?;
-        s.end()
-    }
-}
+wire_form!(BonPoint, |p| {
+    "n": p.n,
+    "kl": round(p.kl),
+    "kl_empirical": round(p.kl_empirical),
+    "d": round(p.d),
+    "proxy": round(p.proxy),
+    "gold": round(p.gold),
+});
 
-impl Serialize for Wire<'_, KlPoint> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        let mut s = serializer.serialize_struct("KlPoint", 6)?;
-        s.serialize_field("beta", &round(p.beta))?;
-        s.serialize_field("kl", &round(p.kl))?;
-        s.serialize_field("d", &round(p.d))?;
-        s.serialize_field("proxy", &round(p.proxy))?;
-        s.serialize_field("gold", &round(p.gold))?;
-        // A count of responses, if not a whole one.
-        s.serialize_field("ess", &p.ess.round())?;
-        s.end()
-    }
-}
+wire_form!(KlPoint, |p| {
+    "beta": round(p.beta),
+    "kl": round(p.kl),
+    "d": round(p.d),
+    "proxy": round(p.proxy),
+    "gold": round(p.gold),
+    // A count of responses, if not a whole one.
+    "ess": p.ess.round(),
+});
 
-/// The gridworld part of an RLHF experiment.
-impl Serialize for Wire<'_, GridReport> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let g = self.0;
-        let weights: Vec<f64> = g.weights.iter().map(|&w| round(w)).collect();
-        let mut s = serializer.serialize_struct("GridReport", 17)?;
-        s.serialize_field("level", &g.level)?;
-        s.serialize_field("trajectories", &g.trajectories)?;
-        s.serialize_field("comparisons", &g.comparisons)?;
-        s.serialize_field("bucket_win_rate", &round(g.bucket_win_rate))?;
-        s.serialize_field("signals", &g.signals)?;
-        s.serialize_field("weights", &weights)?;
-        s.serialize_field("reward", &g.reward)?;
-        s.serialize_field("agent", g.agent.name())?;
-        s.serialize_field("power", &g.power)?;
-        s.serialize_field("return", &round(g.ret))?;
-        s.serialize_field("performance", &round(g.performance))?;
-        s.serialize_field("on_bucket", &round(g.on_bucket))?;
-        s.serialize_field("steps", &g.steps)?;
-        s.serialize_field("sits_on_bucket", &g.sits_on_bucket)?;
-        s.serialize_field("intent_performance", &round(g.intent_performance))?;
-        s.serialize_field("pool_best_performance", &round(g.pool_best_performance))?;
-        s.serialize_field("pool_mean_performance", &round(g.pool_mean_performance))?;
-        s.end()
-    }
-}
+// The gridworld part of an RLHF experiment.
+wire_form!(GridReport, |g| {
+    "level": g.level,
+    "trajectories": g.trajectories,
+    "comparisons": g.comparisons,
+    "bucket_win_rate": round(g.bucket_win_rate),
+    "signals": g.signals,
+    "weights": g.weights.iter().map(|&w| round(w)).collect::<Vec<_>>(),
+    "reward": g.reward,
+    "agent": g.agent.name(),
+    "power": g.power,
+    "return": round(g.ret),
+    "performance": round(g.performance),
+    "on_bucket": round(g.on_bucket),
+    "steps": g.steps,
+    "sits_on_bucket": g.sits_on_bucket,
+    "intent_performance": round(g.intent_performance),
+    "pool_best_performance": round(g.pool_best_performance),
+    "pool_mean_performance": round(g.pool_mean_performance),
+});
 
 /// The JSON of an RLHF experiment (`POST /api/rlhf`, `loophole rlhf --json`).
 pub fn rlhf_body(r: &RlhfReport) -> RlhfBody<'_> {

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use loophole_engine::agents::q_learning::QStats;
+use loophole_engine::agents::value_iteration::ViStats;
 use loophole_engine::agents::{self, AgentKind, TrainStats};
 use loophole_engine::experiment::SweepPoint;
 use loophole_engine::grid;
@@ -492,52 +494,61 @@ impl<'a> SweepBody<'a> {
 /// An engine value as the wire writes it, its numbers rounded by [`round`].
 pub struct Wire<'a, T>(pub &'a T);
 
-impl Serialize for Wire<'_, SweepPoint> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        let mut s = serializer.serialize_struct("SweepPoint", 5)?;
-        s.serialize_field("power", &p.power)?;
-        s.serialize_field("return_mean", &round(p.return_mean))?;
-        s.serialize_field("return_sd", &round(p.return_sd))?;
-        s.serialize_field("performance_mean", &round(p.performance_mean))?;
-        s.serialize_field("performance_sd", &round(p.performance_sd))?;
-        s.end()
-    }
+/// The wire form of an engine struct: `Wire<'_, T>` written as one JSON
+/// object, its fields in the order listed, each from an expression of the
+/// value: `wire_form!(SweepPoint, |p| { "power": p.power, ... })`.
+macro_rules! wire_form {
+    ($ty:ident, |$v:ident| { $($field:literal: $value:expr),+ $(,)? }) => {
+        impl serde::Serialize for $crate::wire::Wire<'_, $ty> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let $v = self.0;
+                let mut s = serializer.serialize_struct(stringify!($ty), [$($field),+].len())?;
+                $(s.serialize_field($field, &$value)?;)+
+                s.end()
+            }
+        }
+    };
 }
+pub(crate) use wire_form;
 
-impl Serialize for Wire<'_, Verdict> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let v = self.0;
-        let mut s = serializer.serialize_struct("Verdict", 6)?;
-        s.serialize_field("mean_performance", &round(v.mean_performance))?;
-        s.serialize_field("best_performance", &round(v.best_performance))?;
-        s.serialize_field("share", &round(v.share))?;
-        s.serialize_field("solved", &v.solved)?;
-        s.serialize_field("stars", &v.stars)?;
-        s.serialize_field("eval_seeds", &v.eval_seeds)?;
-        s.end()
-    }
-}
+wire_form!(SweepPoint, |p| {
+    "power": p.power,
+    "return_mean": round(p.return_mean),
+    "return_sd": round(p.return_sd),
+    "performance_mean": round(p.performance_mean),
+    "performance_sd": round(p.performance_sd),
+});
 
-/// What training built; the learning curve of Q-learning is the body's `curve`.
+wire_form!(Verdict, |v| {
+    "mean_performance": round(v.mean_performance),
+    "best_performance": round(v.best_performance),
+    "share": round(v.share),
+    "solved": v.solved,
+    "stars": v.stars,
+    "eval_seeds": v.eval_seeds,
+});
+
+wire_form!(ViStats, |v| {
+    "states": v.states,
+    "transitions": v.transitions,
+    "sweeps": v.sweeps,
+    "converged_at": v.converged_at,
+});
+
+// The learning curve is the run body's `curve`, not written twice.
+wire_form!(QStats, |q| {
+    "episodes": q.episodes,
+    "steps": q.steps,
+    "table_size": q.table_size,
+});
+
+/// What training built.
 impl Serialize for Wire<'_, TrainStats> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            TrainStats::ValueIteration(v) => {
-                let mut s = serializer.serialize_struct("ViStats", 4)?;
-                s.serialize_field("states", &v.states)?;
-                s.serialize_field("transitions", &v.transitions)?;
-                s.serialize_field("sweeps", &v.sweeps)?;
-                s.serialize_field("converged_at", &v.converged_at)?;
-                s.end()
-            }
-            TrainStats::QLearning(q) => {
-                let mut s = serializer.serialize_struct("QStats", 3)?;
-                s.serialize_field("episodes", &q.episodes)?;
-                s.serialize_field("steps", &q.steps)?;
-                s.serialize_field("table_size", &q.table_size)?;
-                s.end()
-            }
+            TrainStats::ValueIteration(v) => Wire(v).serialize(serializer),
+            TrainStats::QLearning(q) => Wire(q).serialize(serializer),
             TrainStats::Mcts {
                 simulations,
                 steps_simulated,
