@@ -149,6 +149,7 @@ impl<'a, W: World> Env<'a, W> {
 
     /// Takes one action (an index into the world's actions). After the
     /// episode has ended, further steps change nothing and return 0.
+    #[inline]
     pub fn step(&mut self, action: usize) -> Step<'_, W::State> {
         if self.done {
             self.signals.fill(0.0);
