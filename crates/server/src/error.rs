@@ -30,6 +30,9 @@ pub enum ApiError {
     },
     /// Every run slot is taken; try again in a second.
     Busy(String),
+    /// The computation asked for took longer than the server's time budget:
+    /// the same request would again, so it is no reason to retry (422).
+    OverBudget(String),
     /// A fault of the server, not of the request.
     Internal(String),
 }
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Body { status, .. } => *status,
             ApiError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::OverBudget(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,9 +75,10 @@ impl ApiError {
     /// The JSON body of this error, as sent to clients.
     pub fn body(&self) -> ErrorBody {
         let (message, span) = match self {
-            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Busy(m) => {
-                (m.clone(), None)
-            }
+            ApiError::BadRequest(m)
+            | ApiError::NotFound(m)
+            | ApiError::Busy(m)
+            | ApiError::OverBudget(m) => (m.clone(), None),
             ApiError::Body { message, .. } => (message.clone(), None),
             ApiError::Reward { message, span } => (message.clone(), Some([span.0, span.1])),
             ApiError::Internal(_) => (
@@ -143,7 +148,7 @@ impl From<RunError> for ApiError {
     fn from(e: RunError) -> Self {
         match e {
             RunError::Invalid(Invalid::Reward(d)) => ApiError::reward(d),
-            RunError::Stopped => ApiError::Busy(e.to_string()),
+            RunError::Stopped => ApiError::OverBudget(e.to_string()),
             other => ApiError::BadRequest(other.to_string()),
         }
     }

@@ -116,17 +116,17 @@ impl Budget {
     /// Why the work was stopped.
     pub fn message(&self) -> String {
         format!(
-            "the {} exceeded its time budget of {} s",
+            "the {} exceeded its time budget of {} s: ask for less (a lower power, fewer seeds)",
             self.what,
             self.limit.as_secs_f64()
         )
     }
 
-    /// The answer to work that failed: stopped by this budget, 429; else as
-    /// the engine's error says.
+    /// The answer to work that failed: stopped by this budget, 422 (asking
+    /// again would only spend the budget again); else as the engine's error says.
     pub fn error(&self, e: RunError) -> ApiError {
         match e {
-            RunError::Stopped => ApiError::Busy(self.message()),
+            RunError::Stopped => ApiError::OverBudget(self.message()),
             other => other.into(),
         }
     }

@@ -600,12 +600,12 @@ async fn a_run_over_its_time_budget_ends_with_an_error_event() {
     assert_eq!(name, "error");
     assert_eq!(
         data["error"]["message"],
-        "the run exceeded its time budget of 0 s"
+        "the run exceeded its time budget of 0 s: ask for less (a lower power, fewer seeds)"
     );
 }
 
 #[tokio::test]
-async fn work_over_its_time_budget_is_stopped_and_answered_429() {
+async fn work_over_its_time_budget_is_stopped_and_answered_422_not_to_be_retried() {
     let s = state_with(Limits {
         run_budget: Duration::ZERO,
         ..Limits::default()
@@ -623,10 +623,14 @@ async fn work_over_its_time_budget_is_stopped_and_answered_429() {
     ] {
         let answer = post_json(&s, path, body).await;
         assert_eq!(
-            answer.error(StatusCode::TOO_MANY_REQUESTS),
-            format!("the {what} exceeded its time budget of 0 s"),
+            answer.error(StatusCode::UNPROCESSABLE_ENTITY),
+            format!(
+                "the {what} exceeded its time budget of 0 s: ask for less (a lower power, fewer seeds)"
+            ),
             "{path}"
         );
+        // Asking again would spend the budget again: no Retry-After.
+        assert_eq!(answer.header(axum::http::header::RETRY_AFTER), "", "{path}");
     }
 }
 
