@@ -200,6 +200,12 @@ pub(crate) fn start(
     let run_id = id.clone();
     tokio::spawn(async move {
         let _permit = permit;
+        let started = Instant::now();
+        let (level, agent, power) = (
+            job.slot.level.id.clone(),
+            job.design.agent.name(),
+            job.design.power,
+        );
         let limit = state.limits().run_budget;
         // Worked out once per level, and not charged to this run's budget.
         let outcome = match state.best_performance(&job.slot).await {
@@ -213,13 +219,16 @@ pub(crate) fn start(
             }
             Err(e) => Err(Failure::Internal(e.to_string())),
         };
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        let ended = if outcome.is_ok() { "result" } else { "error" };
+        tracing::info!(target: "loophole::run", run = %run_id, %level, agent, power, ms = format_args!("{ms:.0}"), ended, "run");
         match outcome {
             Ok(result) => log.push(EventKind::Result, result),
             Err(failure) => {
                 let message = match failure {
                     Failure::Engine(m) => m,
                     Failure::Internal(m) => {
-                        eprintln!("loophole-server: run {run_id}: {m}");
+                        tracing::error!("run {run_id}: {m}");
                         "the run failed inside the server; the fault is logged".to_string()
                     }
                 };

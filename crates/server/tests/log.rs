@@ -61,3 +61,34 @@ async fn every_request_is_one_line_with_status_time_and_client() {
     );
     assert!(!log.contains("secret"), "the query is not logged: {log}");
 }
+
+#[tokio::test]
+async fn every_run_is_one_line_with_level_agent_power_and_time() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let state = common::state();
+    let created = common::post_json(
+        &state,
+        "/api/runs",
+        serde_json::json!({"level": "side-effects-sokoban", "reward": "50*goal - step", "power": 20}),
+    )
+    .await
+    .json();
+    // Reading the events to the end waits for the run.
+    common::get(&state, created["events"].as_str().unwrap()).await;
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("loophole::run"))
+        .unwrap_or_else(|| panic!("no run line: {log}"));
+    assert!(
+        line.contains("level=side-effects-sokoban agent=\"value-iteration\" power=20 ms=")
+            && line.ends_with("ended=\"result\""),
+        "{line}"
+    );
+}
