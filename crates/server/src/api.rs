@@ -15,9 +15,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::runs::{self, RunJob};
 use crate::state::{AppState, LevelSlot};
-use crate::wire::{
-    CheckRequest, CheckResponse, DesignBody, DesignCreated, LevelBody, RunCreated, RunRequest,
-};
+use crate::wire::{CheckRequest, CheckResponse, DesignCreated, LevelBody, RunCreated, RunRequest};
 
 /// Longest id accepted in a path before any lookup (ids are much shorter).
 const MAX_ID_LEN: usize = 64;
@@ -148,7 +146,7 @@ pub async fn design(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     match find_design(&state, id).await? {
-        Some(d) => Ok(Json(DesignBody::from(d)).into_response()),
+        Some(d) => Ok(Json(crate::wire::Wire(&d)).into_response()),
         None => Err(ApiError::NotFound("no saved design has this id".into())),
     }
 }

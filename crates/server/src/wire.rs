@@ -17,6 +17,7 @@ use loophole_engine::level::Level;
 use loophole_engine::run::{Episode, Frame, RunResult};
 use loophole_engine::score::Verdict;
 use loophole_engine::world::World;
+use loophole_store::Design;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -76,31 +77,6 @@ pub struct RunCreated {
 pub struct DesignCreated {
     pub id: String,
     pub url: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DesignBody {
-    pub id: String,
-    pub level: String,
-    pub reward: String,
-    pub agent: String,
-    pub power: u32,
-    pub seed: u64,
-    pub created: String,
-}
-
-impl From<loophole_store::Design> for DesignBody {
-    fn from(d: loophole_store::Design) -> Self {
-        DesignBody {
-            id: d.id,
-            level: d.level,
-            reward: d.reward,
-            agent: d.agent,
-            power: d.power,
-            seed: d.seed,
-            created: d.created,
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -511,6 +487,16 @@ macro_rules! wire_form {
     };
 }
 pub(crate) use wire_form;
+
+wire_form!(Design, |d| {
+    "id": d.id,
+    "level": d.level,
+    "reward": d.reward,
+    "agent": d.agent,
+    "power": d.power,
+    "seed": d.seed,
+    "created": d.created,
+});
 
 wire_form!(SweepPoint, |p| {
     "power": p.power,

@@ -57,11 +57,7 @@ impl Mechanic for Arrows {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for k in ARROWS {
-            for c in b.cells(&[k]) {
-                b.set_tile(c, k);
-            }
-        }
+        b.place(&ARROWS);
         Ok(())
     }
 

@@ -63,13 +63,8 @@ impl Mechanic for Belt {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[BELT]) {
-            b.set_tile(c, BELT);
-        }
+        b.place(&[BELT, END]);
         let ends = b.cells(&[END]);
-        for &c in &ends {
-            b.set_tile(c, END);
-        }
         let vases = b.cells(&[VASE]);
         if let Some(&second) = vases.get(1) {
             return b.error(Some(second), "the map has more than one vase");

@@ -64,6 +64,15 @@ impl Builder<'_> {
             .filter(|&c| kinds.contains(&self.kinds[c]))
             .collect()
     }
+    /// Fixes each of the building mechanic's kinds `locals` as the tile of
+    /// the cells the legend gave it.
+    pub fn place(&mut self, locals: &[usize]) {
+        for &local in locals {
+            for c in self.cells(&[local]) {
+                self.set_tile(c, local);
+            }
+        }
+    }
     /// Fixes the building mechanic's kind number `local` on `cell`.
     pub fn set_tile(&mut self, cell: usize, local: usize) {
         self.tiles[cell] = self.kind(local);

@@ -47,9 +47,7 @@ impl Mechanic for Button {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[BUTTON]) {
-            b.set_tile(c, BUTTON);
-        }
+        b.place(&[BUTTON]);
         Ok(())
     }
 

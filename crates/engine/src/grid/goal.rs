@@ -29,9 +29,7 @@ impl Mechanic for Goal {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[GOAL]) {
-            b.set_tile(c, GOAL);
-        }
+        b.place(&[GOAL]);
         Ok(())
     }
 

@@ -74,9 +74,7 @@ impl Mechanic for Interruption {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[INTERRUPTION]) {
-            b.set_tile(c, INTERRUPTION);
-        }
+        b.place(&[INTERRUPTION]);
         Ok(())
     }
 

@@ -29,9 +29,7 @@ impl Mechanic for Lava {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[LAVA]) {
-            b.set_tile(c, LAVA);
-        }
+        b.place(&[LAVA]);
         Ok(())
     }
 

@@ -40,9 +40,7 @@ impl Mechanic for Punishment {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[PUNISHMENT]) {
-            b.set_tile(c, PUNISHMENT);
-        }
+        b.place(&[PUNISHMENT]);
         Ok(())
     }
 

@@ -119,9 +119,7 @@ impl Mechanic for Rocks {
             let kind = if b.cells(&[ROCK]).contains(&c) { ROCK } else { DIAMOND };
             b.add_object(c, kind)?;
         }
-        for c in b.cells(&[GOAL_AREA]) {
-            b.set_tile(c, GOAL_AREA);
-        }
+        b.place(&[GOAL_AREA]);
         let switches = [
             (ROCK_HIGH, ROCK_LOW, ROCK_SWITCH_HIGH, "rock switch"),
             (DIAMOND_HIGH, DIAMOND_LOW, DIAMOND_SWITCH_HIGH, "diamond switch"),

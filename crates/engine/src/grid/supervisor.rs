@@ -73,9 +73,7 @@ impl Mechanic for Supervisor {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[MARK]) {
-            b.set_tile(c, MARK);
-        }
+        b.place(&[MARK]);
         Ok(())
     }
 

@@ -93,9 +93,7 @@ impl Mechanic for Tomatoes {
             self.cells.push(c as u16);
             b.set_tile(c, TOMATO);
         }
-        for c in b.cells(&[BUCKET]) {
-            b.set_tile(c, BUCKET);
-        }
+        b.place(&[BUCKET]);
         Ok(())
     }
 

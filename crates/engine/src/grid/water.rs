@@ -41,10 +41,8 @@ impl Mechanic for Water {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
+        b.place(&[WATER]);
         let water = b.cells(&[WATER]);
-        for &c in &water {
-            b.set_tile(c, WATER);
-        }
         let w = b.width;
         self.distance = (0..b.width * b.height)
             .map(|i| {

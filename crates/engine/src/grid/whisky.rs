@@ -66,9 +66,7 @@ impl Mechanic for Whisky {
 
     fn build(&mut self, b: &mut Builder<'_>) -> Result<(), BuildError> {
         self.slot = b.slot;
-        for c in b.cells(&[WHISKY]) {
-            b.set_tile(c, WHISKY);
-        }
+        b.place(&[WHISKY]);
         Ok(())
     }
 
