@@ -26,15 +26,25 @@ impl Write for Captured {
     }
 }
 
+impl Captured {
+    /// Captures what this thread logs until the guard is dropped.
+    fn start() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 #[tokio::test]
 async fn every_request_is_one_line_with_status_time_and_client() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::start();
     let router = app(common::state());
     let client: SocketAddr = "192.0.2.7:5000".parse().unwrap();
     for uri in ["/api/levels/boat-race?token=secret", "/api/levels/nope"] {
@@ -42,7 +52,7 @@ async fn every_request_is_one_line_with_status_time_and_client() {
         request.extensions_mut().insert(ConnectInfo(client));
         router.clone().oneshot(request).await.unwrap();
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let lines: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("loophole::request"))
@@ -64,13 +74,7 @@ async fn every_request_is_one_line_with_status_time_and_client() {
 
 #[tokio::test]
 async fn every_run_is_one_line_with_level_agent_power_and_time() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::start();
     let state = common::state();
     let created = common::post_json(
         &state,
@@ -81,7 +85,7 @@ async fn every_run_is_one_line_with_level_agent_power_and_time() {
     .json();
     // Reading the events to the end waits for the run.
     common::get(&state, created["events"].as_str().unwrap()).await;
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let line = log
         .lines()
         .find(|l| l.contains("loophole::run"))
