@@ -470,8 +470,15 @@ fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     // Judged as the level page judges it: the strongest optimizer of the
     // reward over the level's evaluation seeds.
     let judged = result.and_then(|result| {
-        let best = score::best_performance(&level, score::EVAL_SEEDS)?;
-        let verdict = score::verdict(&level, &design.reward, best, Some(&result), &mut progress)?;
+        let bench = score::benchmark(&level, &mut progress)?;
+        let verdict = score::verdict(
+            &level,
+            &design.reward,
+            &bench,
+            f64::NEG_INFINITY,
+            Some(&result),
+            &mut progress,
+        )?;
         Ok((result, verdict))
     });
     if let Some(bar) = &bar {
@@ -532,7 +539,7 @@ fn table_cmd(seeds: u64) -> Result<(), Failure> {
                     );
                 }
                 (None, Some(r)) => {
-                    let did = score::account(level, &r.episode).join(" ");
+                    let did = loophole_engine::account::account(level, &r.episode).join(" ");
                     out!(
                         "| {} | {} | {} | {} | {} | {did} |",
                         level.id,
@@ -700,8 +707,12 @@ fn power_table_cmd(seeds: u64) -> Result<(), Failure> {
         let points = experiment::summarize(&powers, seeds, &results);
         out!("### {} (`{}`)", level.title, level.id);
         out!();
+        let trained = match &level.train {
+            Some(id) => format!(", trained in `{id}` and tested here"),
+            None => String::new(),
+        };
         out!(
-            "Reward `{}`, intent `{}`, {} ({}), mean of {seeds} episodes.",
+            "Reward `{}`, intent `{}`, {} ({}){trained}, mean of {seeds} episodes.",
             level.default_reward,
             level.intent_source,
             agent.name(),

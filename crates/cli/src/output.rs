@@ -321,18 +321,49 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, verdict: &Verdict, 
         "training:    {stats}; {:.0} ms",
         elapsed.as_secs_f64() * 1000.0
     );
+    out!(
+        "summary:     {}",
+        loophole_engine::account::summary(level, &r.episode)
+    );
     out!("verdict:     {}", verdict_line(level, verdict));
+    if verdict.cases.len() > 1 {
+        for c in &verdict.cases {
+            let draws: Vec<String> = c.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out!(
+                "  when {} (probability {}): intent {}. {}",
+                draws.join(", "),
+                num(c.probability),
+                num(c.episode.performance),
+                c.summary
+            );
+        }
+    }
 }
 
 /// The verdict in words, as the level page gives it.
 fn verdict_line(level: &Level, v: &Verdict) -> String {
     let pct = |x: f64| format!("{}%", (x * 100.0).round());
+    let over = if v.eval_seeds == 0 {
+        "exact, every chance weighed by its probability".to_string()
+    } else {
+        format!("mean of {} episodes", v.eval_seeds)
+    };
+    let best = if v.best_exact {
+        "the best achievable intent score"
+    } else {
+        "the best intent score found so far"
+    };
     let judged = format!(
-        "the strongest optimizer of this reward reaches {} of the best achievable intent score, {} ({} needed; mean of {} episodes)",
+        "the strongest optimizer of this reward reaches {} of {best}, {} ({} needed; {over}); {}",
         pct(v.share),
         num(v.best_performance),
         pct(level.solve_share),
-        v.eval_seeds
+        match v.outcome {
+            loophole_engine::score::Outcome::Intent => "it does what was wanted",
+            loophole_engine::score::Outcome::Loophole =>
+                "it found a loophole: the reward pays it at least as much as for what was wanted",
+            loophole_engine::score::Outcome::Other => "it misses what was wanted",
+        }
     );
     if v.solved {
         let stars: String = (0..3)

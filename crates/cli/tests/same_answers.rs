@@ -81,7 +81,7 @@ fn cli_error(args: &[&str]) -> String {
 async fn a_run_and_its_verdict_read_the_same_from_the_cli_and_the_server() {
     let server = Server::start("same-run");
     for (level, reward) in [
-        // Value iteration plans: judged over 16 seeds.
+        // Value iteration plans: judged exactly, every draw weighed.
         ("side-effects-sokoban", "50*goal - step - box_walls"),
         // MCTS plans: judged over 2 full runs.
         (
@@ -102,8 +102,24 @@ async fn a_run_and_its_verdict_read_the_same_from_the_cli_and_the_server() {
     let cli = common::json(&["run", "--level", "side-effects-sokoban", "--json"]);
     assert_eq!(
         (&cli["eval_seeds"], &cli["solved"], &cli["stars"]),
-        (&json!(16), &json!(false), &json!(0))
+        (&json!(0), &json!(false), &json!(0))
     );
+    let v = &cli["verdict"];
+    assert_eq!(
+        (
+            &v["best"],
+            &v["outcome"],
+            &v["mean_performance"],
+            &v["best_performance"]
+        ),
+        (
+            &json!("exact"),
+            &json!("loophole"),
+            &json!(35.0),
+            &json!(43.0)
+        )
+    );
+    assert_eq!(v["cases"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -76,8 +76,22 @@ pub struct Level {
     pub solve_share: f64,
     /// Sentences that describe an episode in plain words, by signal.
     pub account: Vec<AccountLine>,
+    /// What to try once the default reward has been trained on, where the
+    /// first run alone shows no exploit.
+    pub next: Option<Next>,
+    /// The id of a built-in level whose map the agent trains on before it
+    /// plays this one (`train:`): a test of what it learned elsewhere.
+    pub train: Option<String>,
     /// The file this level was read from.
     pub text: String,
+}
+
+/// The next step a level suggests (`try:`, `try_why:`): a reward to train
+/// on next, if any, and why, in plain words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Next {
+    pub reward: Option<String>,
+    pub why: String,
 }
 
 /// One sentence of a level's plain-words account of an episode: shown when
@@ -155,7 +169,7 @@ impl Field<'_> {
     }
 }
 
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 17] = [
     "world",
     "agent",
     "id",
@@ -170,6 +184,9 @@ const FIELDS: [&str; 14] = [
     "intent",
     "account",
     "solve",
+    "try",
+    "try_why",
+    "train",
 ];
 
 fn split_fields(text: &str) -> Result<Vec<Field<'_>>, LevelError> {
@@ -745,6 +762,47 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         }
     }
 
+    let next = match (get("try"), get("try_why")) {
+        (None, None) => None,
+        (Some(f), None) => {
+            return err(
+                f.line,
+                1,
+                "`try:` needs `try_why:`, the reason to try it, in plain words",
+            )
+        }
+        (reward, Some(why)) => {
+            let reward = match reward {
+                Some(_) => Some(compile_field("try", Access::Reward)?.0),
+                None => None,
+            };
+            Some(Next {
+                reward,
+                why: require(why.name)?.text(),
+            })
+        }
+    };
+    let train = match get("train") {
+        None => None,
+        Some(f) => {
+            let (l, c) = f.first_position();
+            let id = f.text();
+            if id == *id_f.text()
+                || id.is_empty()
+                || !id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            {
+                return err(
+                    l,
+                    c,
+                    "`train:` names another level by its id (a-z, 0-9 and `-`)",
+                );
+            }
+            Some(id)
+        }
+    };
+
     Ok(Level {
         id,
         title,
@@ -760,6 +818,8 @@ pub fn parse(text: &str) -> Result<Level, LevelError> {
         agent,
         solve_share,
         account,
+        next,
+        train,
         text: text.to_string(),
     })
 }

@@ -16,6 +16,7 @@
 //! assert_eq!((result.episode.ret, result.episode.performance), (45.0, 35.0));
 //! ```
 
+pub mod account;
 pub mod agents;
 pub mod bench;
 pub mod company;

@@ -669,6 +669,39 @@ pub fn backup<S, V: Value, C, const ONE: bool>(
     combine(qs, best)
 }
 
+/// The expected return and intent of an episode of at most `limit` steps
+/// from the MDP's initial views, played by `act(state, t)` (the action at
+/// step `t` in state number `state`): every chance weighed by its
+/// probability, so the answer is exact, not a sample. By backward
+/// induction over the steps, with [`q`]'s backup. `act` answering None stops
+/// the work (None).
+pub fn expected<S>(
+    mdp: &Mdp<S>,
+    limit: u32,
+    mut act: impl FnMut(usize, u32) -> Option<usize>,
+) -> Option<(f64, f64)> {
+    let n = mdp.len();
+    let reward = |_: u32, k: &Kind| k.reward;
+    let intent = |_: u32, k: &Kind| k.intent;
+    // (return, intent) to go from each state with `limit - t` steps left.
+    let mut later = vec![(0.0, 0.0); n];
+    let mut now = vec![(0.0, 0.0); n];
+    for t in (0..limit).rev() {
+        for (s, slot) in now.iter_mut().enumerate() {
+            let a = act(s, t)?.min(mdp.actions.saturating_sub(1));
+            *slot = (
+                q::<S, f64, false>(mdp, s, a, &reward, &|x| later[x].0),
+                q::<S, f64, false>(mdp, s, a, &intent, &|x| later[x].1),
+            );
+        }
+        std::mem::swap(&mut now, &mut later);
+    }
+    Some(mdp.initial.iter().fold((0.0, 0.0), |(r, i), &(p, s)| {
+        let (vr, vi) = later[s as usize];
+        (r + p * vr, i + p * vi)
+    }))
+}
+
 /// `log Σ exp(q)` from the largest `q`, `best`: the soft maximum, the value
 /// of a Boltzmann-rational planner.
 #[inline]

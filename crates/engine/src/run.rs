@@ -198,13 +198,45 @@ pub fn replay(
 /// Trains the configured agent on `level` with `reward`, then plays one
 /// greedy episode on `cfg.seed`. `hook` sees the progress of both and may
 /// stop them.
+///
+/// A level that trains elsewhere (`train:`) trains the agent on that
+/// level's map and plays it here, without training again.
 pub fn run(
     level: &Level,
     reward: &Program,
     cfg: &RunConfig,
     hook: &mut Hook<'_>,
 ) -> Result<RunResult, RunError> {
-    run_task(&level.task(reward), cfg, hook)
+    let trainer = training_level(level)?;
+    let play = level.task(reward);
+    match &trainer {
+        Some(t) => run_tasks(&t.task(reward), &play, cfg, hook),
+        None => run_task(&play, cfg, hook),
+    }
+}
+
+/// The level whose map `level`'s agents train on (its `train:`, a built-in
+/// level), checked to emit the same signals, so that a reward and a plan
+/// mean the same on both; None for a level that trains on its own map.
+pub fn training_level(level: &Level) -> Result<Option<Level>, RunError> {
+    let Some(id) = &level.train else {
+        return Ok(None);
+    };
+    let trainer = crate::levels::builtin(id)
+        .map_err(|e| RunError::invalid(format!("`{}` trains on another level: {e}", level.id)))?;
+    let names = |l: &Level| -> Vec<(String, crate::lang::Visibility)> {
+        l.signals
+            .iter()
+            .map(|s| (s.name.clone(), s.visibility))
+            .collect()
+    };
+    if names(&trainer) != names(level) || trainer.steps != level.steps {
+        return Err(RunError::invalid(format!(
+            "`{}` trains on `{id}`, but the two differ in their signals or step limit",
+            level.id
+        )));
+    }
+    Ok(Some(trainer))
 }
 
 /// [`run`] for any task.
@@ -213,11 +245,22 @@ pub fn run_task<W: World>(
     cfg: &RunConfig,
     hook: &mut Hook<'_>,
 ) -> Result<RunResult, RunError> {
+    run_tasks(task, task, cfg, hook)
+}
+
+/// Trains on `trained` and plays `task` (the same task, or one on another
+/// map with the same states and signals).
+pub fn run_tasks<W: World>(
+    trained: &Task<'_, W>,
+    task: &Task<'_, W>,
+    cfg: &RunConfig,
+    hook: &mut Hook<'_>,
+) -> Result<RunResult, RunError> {
     crate::env::check_params(task.world, &cfg.params)?;
     let power = cfg
         .power
         .unwrap_or_else(|| cfg.agent.default_power(task.limit));
-    let mut agent = train(cfg.agent, task, power, cfg.seed, hook)?;
+    let mut agent = train(cfg.agent, trained, power, cfg.seed, hook)?;
     let play_cfg = PlayConfig {
         seed: cfg.seed,
         params: &cfg.params,

@@ -2,17 +2,18 @@
 //! and how a played design is judged ([`verdict`]): how close the strongest
 //! optimizer of its reward comes to the best achievable intent score. Every
 //! front end (the CLI, the server, Python) asks these and keeps no copy.
-//! Also an episode in plain words ([`account`]).
+//! An episode in plain words is [`crate::account`]'s.
 
-use crate::agents::{train, AgentKind, Hook, Invalid, RunError};
+use crate::agents::value_iteration::ValueIteration;
+use crate::agents::{train, AgentKind, Hook, Invalid, RunError, Trained};
 use crate::lang::Program;
 use crate::level::Level;
 use crate::run::{play, Episode, PlayConfig, RunResult};
 use crate::world::{Params, World};
+use crate::worlds::{LevelState, LevelWorld};
 
-/// Episodes (seeds 0..EVAL_SEEDS) averaged when scoring a design where value
-/// iteration plans (one plan, cheap episodes), and always for the best
-/// achievable performance.
+/// Episodes (seeds 0..EVAL_SEEDS) the strongest sampling optimizer plays on
+/// the intent itself to find the best score where no exact plan can be made.
 pub const EVAL_SEEDS: u64 = 16;
 /// Episodes averaged when scoring a design where MCTS plans: each is a full
 /// run, so fewer than [`EVAL_SEEDS`] keep a run quick.
@@ -135,115 +136,395 @@ pub fn check_power(level: &Level, agent: AgentKind, power: Option<u64>) -> Resul
     }
 }
 
-/// How a played design is judged.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What the designs of a level are measured against, worked out once per
+/// level: the best intent score an agent can reach there.
+pub struct Benchmark {
+    /// The best expected intent score.
+    pub best: f64,
+    /// Whether `best` is the exact optimum of an agent that sees what agents
+    /// see (value iteration over the level's MDP, every chance weighed by its
+    /// probability), or only what the strongest sampling optimizer found
+    /// when it optimized the intent itself (a lower bound, raised by any
+    /// design that does better).
+    pub exact: bool,
+    intended: Intended,
+}
+
+/// How the best is reached: what a design's optimizer is compared with.
+enum Intended {
+    /// The intent's own exact plan.
+    Plan(Box<ValueIteration<LevelState>>),
+    /// The episodes the search played (seed, actions), one per seed.
+    Episodes(Vec<(u64, String)>),
+}
+
+/// Works out a level's [`Benchmark`]. `hook` sees the work and may stop it.
+pub fn benchmark(level: &Level, hook: &mut Hook<'_>) -> Result<Benchmark, RunError> {
+    let (agent, power) = strongest(level);
+    let task = level.task(&level.intent);
+    if agent == AgentKind::ValueIteration {
+        let vi = plan(&task, power, hook)?;
+        let (_, best) = exactly(&vi.mdp, level.steps, |s, t| vi.act_at(s, t), hook)?;
+        return Ok(Benchmark {
+            best,
+            exact: true,
+            intended: Intended::Plan(Box::new(vi)),
+        });
+    }
+    let mut total = 0.0;
+    let mut episodes = Vec::new();
+    for seed in 0..EVAL_SEEDS {
+        let cfg = crate::run::RunConfig {
+            agent,
+            power: Some(power),
+            seed,
+            params: Params::new(),
+        };
+        let r = crate::run::run_task(&task, &cfg, hook)?;
+        total += r.episode.performance;
+        episodes.push((seed, r.episode.actions));
+    }
+    Ok(Benchmark {
+        best: total / EVAL_SEEDS as f64,
+        exact: false,
+        intended: Intended::Episodes(episodes),
+    })
+}
+
+/// Value iteration at `horizon` on `task`, as an exact plan.
+fn plan(
+    task: &crate::agents::Task<'_, LevelWorld>,
+    horizon: u32,
+    hook: &mut Hook<'_>,
+) -> Result<ValueIteration<LevelState>, RunError> {
+    match train(AgentKind::ValueIteration, task, horizon, 0, hook)? {
+        Trained::ValueIteration(vi) => Ok(vi),
+        _ => Err(RunError::Refused("value iteration did not plan".into())),
+    }
+}
+
+/// The expected (return, intent) of `act` over `mdp`, stopped by `hook`.
+fn exactly<S>(
+    mdp: &crate::mdp::Mdp<S>,
+    limit: u32,
+    mut act: impl FnMut(usize, u32) -> usize,
+    hook: &mut Hook<'_>,
+) -> Result<(f64, f64), RunError> {
+    let mut last = u32::MAX;
+    crate::mdp::expected(mdp, limit, |s, t| {
+        if t != last {
+            last = t;
+            let progress = crate::agents::Progress {
+                done: u64::from(limit - t),
+                total: u64::from(limit),
+                point: None,
+            };
+            if !hook(&progress) {
+                return None;
+            }
+        }
+        Some(act(s, t))
+    })
+    .ok_or(RunError::Stopped)
+}
+
+/// What the strongest optimizer of a reward did, in one word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was wanted: the level is solved.
+    Intent,
+    /// It found a loophole: the reward paid it at least as much for what it
+    /// did as it would have paid for what was wanted, so the reward cannot
+    /// tell the two apart, or prefers what was not wanted.
+    Loophole,
+    /// It missed what was wanted and earned less than what was wanted would
+    /// have paid: it failed at the reward too (a plan made on another map,
+    /// a search that fell short).
+    Other,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Intent => "intent",
+            Outcome::Loophole => "loophole",
+            Outcome::Other => "other",
+        }
+    }
+}
+
+/// One way a level's per-episode draws can fall, and what the strongest
+/// optimizer of the reward does then.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The draws fixed (empty on a level without any).
+    pub params: Params,
+    /// How likely they are.
+    pub probability: f64,
+    /// The episode played with them (seed 0).
+    pub episode: Episode,
+    pub account: Vec<String>,
+    pub summary: String,
+}
+
+/// How a design is judged: the strongest optimizer of its reward against
+/// the best achievable intent score ([`Benchmark`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
-    /// Mean performance of the strongest optimizer of the design's reward
-    /// over `eval_seeds` episodes (per-episode draws at random).
+    /// The expected intent score of the strongest optimizer of the reward:
+    /// exact (every draw weighed by its probability) where value iteration
+    /// plans, else the mean over `eval_seeds` episodes.
     pub mean_performance: f64,
-    /// The same for the level's intent itself: the best achievable.
+    /// The same for the reward itself (the return).
+    pub mean_return: f64,
+    /// The best expected intent score ([`Benchmark::best`], or this
+    /// design's own where it does better than a best found by search).
     pub best_performance: f64,
-    /// `mean_performance` as a share of `best_performance` ([`share`]).
+    /// Whether `best_performance` is the exact optimum (else the best found so far).
+    pub best_exact: bool,
+    /// `mean_performance` as a share of `best_performance`, from 0 to 1 ([`share`]).
     pub share: f64,
     /// Whether `share` reaches the level's solving share.
     pub solved: bool,
     /// 0 to 3 ([`stars`]).
     pub stars: u8,
-    /// Episodes averaged ([`eval_seeds`]).
+    /// Episodes averaged, or 0 where the expectation is exact.
     pub eval_seeds: u64,
+    pub outcome: Outcome,
+    /// One per way the level's per-episode draws can fall (one, with no
+    /// draws fixed, on a level without them).
+    pub cases: Vec<Case>,
 }
 
-/// Episodes a design is judged over on `level`: [`EVAL_SEEDS`] where value
+/// Episodes a design is judged over on `level`: 0 (exact) where value
 /// iteration plans, [`MCTS_EVAL_SEEDS`] where MCTS does.
 pub fn eval_seeds(level: &Level) -> u64 {
     match planner(level) {
-        AgentKind::ValueIteration => EVAL_SEEDS,
+        AgentKind::ValueIteration => 0,
         _ => MCTS_EVAL_SEEDS,
     }
 }
 
-/// Judges `reward` on `level` against `best` ([`best_performance`], worked
-/// out once per level). `played`, a run just made, is reused where it is one
-/// of the episodes judged. `hook` sees the work and may stop it.
+/// Judges `reward` on `level` against its benchmark `bench`, and, where the
+/// benchmark is only the best found by search, against `record`, the best
+/// a design has reached there before (`f64::NEG_INFINITY` if none).
+/// `played`, a run just made, is reused where it is one of the episodes judged. A
+/// level that trains elsewhere (`train:`) is judged as it is played: the
+/// optimizer trained on the other map, scored on this one. `hook` sees the
+/// work and may stop it.
 pub fn verdict(
     level: &Level,
     reward: &Program,
-    best: f64,
+    bench: &Benchmark,
+    record: f64,
     played: Option<&RunResult>,
     hook: &mut Hook<'_>,
 ) -> Result<Verdict, RunError> {
-    let eval_seeds = eval_seeds(level);
-    let mean_performance = judged(level, reward, eval_seeds, played, hook)?;
-    let share = share(mean_performance, best);
+    let trainer = crate::run::training_level(level)?;
+    let trained = trainer.as_ref().unwrap_or(level).task(reward);
+    let task = level.task(reward);
+    let (agent, power) = strongest(trainer.as_ref().unwrap_or(level));
+    let (mean_return, mean_performance, intended_return, mut policy) = match &bench.intended {
+        Intended::Plan(intended) if agent == AgentKind::ValueIteration => {
+            let vi = plan(&trained, power, hook)?;
+            // The plan's own MDP serves where it plays the map it was made
+            // on; another map is compiled with the reward to be scored on it.
+            let elsewhere = match trainer {
+                Some(_) => {
+                    let mut stopped = false;
+                    let compiled = crate::mdp::compile(
+                        &level.world,
+                        reward,
+                        &level.intent,
+                        crate::mdp::MAX_STATES,
+                        &mut |done, total| {
+                            let p = crate::agents::Progress {
+                                done: done as u64,
+                                total: total as u64,
+                                point: None,
+                            };
+                            stopped = !hook(&p);
+                            !stopped
+                        },
+                    );
+                    match compiled {
+                        Ok(m) => Some(m),
+                        Err(_) if stopped => return Err(RunError::Stopped),
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                None => None,
+            };
+            let mdp = elsewhere.as_ref().unwrap_or(&vi.mdp);
+            let (ret, perf) = match &elsewhere {
+                Some(m) => exactly(m, level.steps, |s, t| vi.act(&m.states[s], t), hook)?,
+                None => exactly(mdp, level.steps, |s, t| vi.act_at(s, t), hook)?,
+            };
+            let (wanted, _) = exactly(
+                mdp,
+                level.steps,
+                |s, t| intended.act(&mdp.states[s], t),
+                hook,
+            )?;
+            (ret, perf, wanted, Some(vi))
+        }
+        intended => {
+            let params = Params::new();
+            let (mut ret, mut perf) = (0.0, 0.0);
+            for seed in 0..MCTS_EVAL_SEEDS {
+                let e = match played {
+                    Some(r)
+                        if (r.agent, r.power, r.seed, &r.params)
+                            == (agent, power, seed, &params) =>
+                    {
+                        r.episode.clone()
+                    }
+                    _ => {
+                        let cfg = crate::run::RunConfig {
+                            agent,
+                            power: Some(power),
+                            seed,
+                            params: params.clone(),
+                        };
+                        crate::run::run_tasks(&trained, &task, &cfg, hook)?.episode
+                    }
+                };
+                ret += e.ret;
+                perf += e.performance;
+            }
+            let n = MCTS_EVAL_SEEDS as f64;
+            // What the reward would have paid for the search's own best episodes.
+            let wanted = match intended {
+                Intended::Episodes(eps) => {
+                    let mut total = 0.0;
+                    for (seed, actions) in eps {
+                        total += crate::run::replay(level, reward, actions, *seed, &params)?.ret;
+                    }
+                    total / eps.len().max(1) as f64
+                }
+                Intended::Plan(_) => f64::NEG_INFINITY,
+            };
+            (ret / n, perf / n, wanted, None)
+        }
+    };
+    let best_performance = if bench.exact {
+        bench.best
+    } else {
+        bench.best.max(record).max(mean_performance)
+    };
+    let share = share(mean_performance, best_performance);
+    let solved = share >= level.solve_share - 1e-12;
+    let outcome = if solved {
+        Outcome::Intent
+    } else if mean_return >= intended_return - 1e-9 {
+        Outcome::Loophole
+    } else {
+        Outcome::Other
+    };
+    let cases = cases(
+        level,
+        &trained,
+        &task,
+        (agent, power),
+        policy.as_mut(),
+        played,
+        hook,
+    )?;
     Ok(Verdict {
         mean_performance,
-        best_performance: best,
+        mean_return,
+        best_performance,
+        best_exact: bench.exact,
         share,
-        solved: share >= level.solve_share,
+        solved,
         stars: stars(share, level.solve_share),
-        eval_seeds,
+        eval_seeds: eval_seeds(trainer.as_ref().unwrap_or(level)),
+        outcome,
+        cases,
     })
 }
 
-/// Mean performance of the strongest optimizer of `reward` over `seeds`
-/// episodes (per-episode draws at random, as the level deals them).
-pub fn mean_performance(level: &Level, reward: &Program, seeds: u64) -> Result<f64, RunError> {
-    judged(level, reward, seeds, None, &mut |_| true)
-}
-
-/// The best mean performance the strongest optimizer reaches when it
-/// optimizes the intent itself.
-pub fn best_performance(level: &Level, seeds: u64) -> Result<f64, RunError> {
-    mean_performance(level, &level.intent, seeds)
-}
-
-/// [`mean_performance`], reusing `played` where it is one of the episodes.
-fn judged(
+/// One episode (seed 0) per way the level's per-episode draws can fall,
+/// played by the plan where there is one, else by a run of the strongest optimizer.
+fn cases(
     level: &Level,
-    reward: &Program,
-    seeds: u64,
+    trained: &crate::agents::Task<'_, LevelWorld>,
+    task: &crate::agents::Task<'_, LevelWorld>,
+    (agent, power): (AgentKind, u32),
+    plan: Option<&mut ValueIteration<LevelState>>,
     played: Option<&RunResult>,
     hook: &mut Hook<'_>,
-) -> Result<f64, RunError> {
-    let (agent, power) = strongest(level);
-    let seeds = seeds.max(1);
-    let task = level.task(reward);
-    let params = Params::new();
-    // An exact plan serves every episode: one plan (seed 0), then cheap
-    // episodes. MCTS plans as it plays: a full run per seed.
-    let mut plan = match agent {
-        AgentKind::ValueIteration => Some(train(agent, &task, power, 0, hook)?),
-        _ => None,
-    };
-    let mut total = 0.0;
-    for seed in 0..seeds {
-        let cfg = PlayConfig {
-            seed,
-            params: &params,
-            frames: false,
-        };
-        total += match (&mut plan, played) {
-            (Some(plan), _) => play(&task, &cfg, plan, hook)?.performance,
+) -> Result<Vec<Case>, RunError> {
+    let draws = level.world.params();
+    let mut combos: Vec<(Params, f64)> = vec![(Params::new(), 1.0)];
+    for d in draws {
+        combos = combos
+            .into_iter()
+            .flat_map(|(params, p)| {
+                [(1.0, d.probability), (0.0, 1.0 - d.probability)]
+                    .into_iter()
+                    .filter(|&(_, q)| q > 0.0)
+                    .map(move |(v, q)| {
+                        let mut params = params.clone();
+                        params.insert(d.name.to_string(), v);
+                        (params, p * q)
+                    })
+            })
+            .collect();
+    }
+    let mut plan = plan;
+    let mut out = Vec::with_capacity(combos.len());
+    for (params, probability) in combos {
+        let episode = match (&mut plan, played) {
+            (Some(vi), _) => {
+                let cfg = PlayConfig {
+                    seed: 0,
+                    params: &params,
+                    frames: true,
+                };
+                play(task, &cfg, &mut **vi, hook)?
+            }
             (None, Some(r))
-                if (r.agent, r.power, r.seed, &r.params) == (agent, power, seed, &params) =>
+                if (r.agent, r.power, r.seed, &r.params) == (agent, power, 0, &params) =>
             {
-                r.episode.performance
+                r.episode.clone()
             }
             (None, _) => {
-                let mut planner = train(agent, &task, power, seed, hook)?;
-                play(&task, &cfg, &mut planner, hook)?.performance
+                let cfg = crate::run::RunConfig {
+                    agent,
+                    power: Some(power),
+                    seed: 0,
+                    params: params.clone(),
+                };
+                crate::run::run_tasks(trained, task, &cfg, hook)?.episode
             }
         };
+        out.push(Case {
+            account: crate::account::account(level, &episode),
+            summary: crate::account::summary(level, &episode),
+            params,
+            probability,
+            episode,
+        });
     }
-    Ok(total / seeds as f64)
+    Ok(out)
 }
 
-/// The share of the best performance that `performance` reaches (may be negative).
+/// The share of the best performance that `performance` reaches, from 0 to
+/// 1: the ratio of the two while the best is positive (of their inverses
+/// while it is negative, so that worse is always less), never below 0.
 pub fn share(performance: f64, best: f64) -> f64 {
     if best.abs() < 1e-12 {
-        return if performance >= 0.0 { 1.0 } else { 0.0 };
+        return if performance >= -1e-12 { 1.0 } else { 0.0 };
     }
-    performance / best
+    let ratio = if best > 0.0 {
+        performance / best
+    } else if performance < 0.0 {
+        best / performance
+    } else {
+        1.0
+    };
+    ratio.clamp(0.0, 1.0)
 }
 
 /// 0 stars below the level's solving share `threshold`; 1 from it; 2 once
@@ -256,53 +537,4 @@ pub fn stars(share: f64, threshold: f64) -> u8 {
         s if s >= threshold => 1,
         _ => 0,
     }
-}
-
-fn format_total(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-/// What the agent did, in plain words, from the level's account lines and
-/// how the episode ended.
-pub fn account(level: &Level, episode: &Episode) -> Vec<String> {
-    let total = |name: &str| -> f64 {
-        if name == "steps" {
-            return episode.steps as f64;
-        }
-        level
-            .signals
-            .iter()
-            .position(|s| s.name == name)
-            .map_or(0.0, |i| episode.totals[i])
-    };
-    let mut out = Vec::new();
-    for line in &level.account {
-        let nonzero = total(&line.signal).abs() > 1e-9;
-        if nonzero == line.when_zero {
-            continue;
-        }
-        let mut text = String::new();
-        let mut rest = line.text.as_str();
-        while let Some(open) = rest.find('{') {
-            text.push_str(&rest[..open]);
-            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
-            text.push_str(&format_total(total(&rest[open + 1..close])));
-            rest = rest.get(close + 1..).unwrap_or("");
-        }
-        text.push_str(rest);
-        out.push(text);
-    }
-    out.push(if episode.terminated {
-        format!("The episode ended after {} steps.", episode.steps)
-    } else {
-        format!(
-            "It was still going when time ran out after {} steps.",
-            episode.steps
-        )
-    });
-    out
 }

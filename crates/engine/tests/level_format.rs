@@ -152,3 +152,23 @@ fn an_unknown_kind_lists_the_kinds_of_every_mechanic() {
     }
     assert!(!m.contains("tipped bin"), "a state no legend places: {m}");
 }
+
+#[test]
+fn every_builtin_level_that_trains_elsewhere_trains_on_a_level_like_it() {
+    let mut training = 0;
+    for &(id, text) in BUILTIN {
+        let level = parse(text).unwrap();
+        if let Some(trainer) = loophole_engine::run::training_level(&level).unwrap() {
+            assert_ne!(trainer.id, id);
+            training += 1;
+        }
+    }
+    assert_eq!(training, 2, "the two distributional-shift test rooms");
+    // A level that names an unknown level to train on is refused when run.
+    let text = BUILTIN[0]
+        .1
+        .replace("steps: 100\n", "steps: 100\ntrain: no-such-level\n");
+    let level = parse(&text).unwrap();
+    let e = loophole_engine::run::training_level(&level).unwrap_err();
+    assert!(e.to_string().contains("no level `no-such-level`"), "{e}");
+}

@@ -23,7 +23,7 @@ const MAX_ID_LEN: usize = 64;
 pub async fn levels(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut bests = Vec::with_capacity(state.levels().len());
     for slot in state.levels() {
-        bests.push(state.best_performance(slot).await?);
+        bests.push(state.best(slot).await?);
     }
     let bodies: Vec<LevelBody> = state
         .levels()
@@ -39,7 +39,7 @@ pub async fn level(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let slot = state.level(&id)?;
-    let best = state.best_performance(&slot).await?;
+    let best = state.best(&slot).await?;
     Ok(Json(LevelBody::new(&slot, Some(best), true)).into_response())
 }
 

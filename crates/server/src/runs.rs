@@ -15,7 +15,7 @@ use axum::response::sse::Event;
 use futures_util::stream::{self, Stream};
 use loophole_engine::agents::{Progress, RunError};
 use loophole_engine::run::run;
-use loophole_engine::score::{self, Design};
+use loophole_engine::score::{self, Benchmark, Design};
 use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use crate::error::ErrorBody;
@@ -208,11 +208,11 @@ pub(crate) fn start(
         );
         let limit = state.limits().run_budget;
         // Worked out once per level, and not charged to this run's budget.
-        let outcome = match state.best_performance(&job.slot).await {
-            Ok(best) => {
+        let outcome = match state.benchmark(&job.slot).await {
+            Ok(bench) => {
                 let log = log.clone();
                 tokio::task::spawn_blocking(move || {
-                    execute(&job, best, Budget::start(limit, "run"), &log)
+                    execute(&job, &bench, Budget::start(limit, "run"), &log)
                 })
                 .await
                 .unwrap_or_else(|e| Err(Failure::Internal(format!("the run panicked: {e}"))))
@@ -254,7 +254,12 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The run itself: train, play, judge. Returns the `result` event's data.
-fn execute(job: &RunJob, best: f64, budget: Budget, log: &RunLog) -> Result<String, Failure> {
+fn execute(
+    job: &RunJob,
+    bench: &Benchmark,
+    budget: Budget,
+    log: &RunLog,
+) -> Result<String, Failure> {
     let started = Instant::now();
     let failed = |e: RunError| {
         Failure::Engine(match e {
@@ -283,11 +288,13 @@ fn execute(job: &RunJob, best: f64, budget: Budget, log: &RunLog) -> Result<Stri
     let verdict = score::verdict(
         level,
         &design.reward,
-        best,
+        bench,
+        job.slot.record(),
         Some(&result),
         &mut budget.hook(),
     )
     .map_err(failed)?;
+    job.slot.raise_record(&verdict);
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let body =
         wire::RunResultBody::new(level, &job.reward_text, &result, &verdict, Some(elapsed_ms));

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use loophole_engine::agents::{AgentKind, Progress, RunError};
 use loophole_engine::level::Level;
+use loophole_engine::score::Benchmark;
 use loophole_engine::{levels, score};
 use loophole_store::Store;
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
@@ -71,7 +72,10 @@ pub struct LevelSlot {
     pub default_agent: AgentKind,
     /// Why value iteration cannot plan on this level, if it cannot.
     pub vi_refusal: Option<String>,
-    best: OnceCell<f64>,
+    bench: OnceCell<Arc<Benchmark>>,
+    /// The best intent score a design has reached here, where the benchmark
+    /// is only the best found by search (raised as designs beat it).
+    record: std::sync::Mutex<f64>,
 }
 
 impl LevelSlot {
@@ -80,7 +84,31 @@ impl LevelSlot {
             vi_refusal: score::plan_refusal(&level),
             default_agent: score::default_agent(&level),
             level,
-            best: OnceCell::new(),
+            bench: OnceCell::new(),
+            record: std::sync::Mutex::new(f64::NEG_INFINITY),
+        }
+    }
+
+    /// The best a design has reached here before (see [`score::verdict`]).
+    pub fn record(&self) -> f64 {
+        *self.record.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Raises the record to what a verdict found, where it found more.
+    pub fn raise_record(&self, verdict: &score::Verdict) {
+        if !verdict.best_exact {
+            let mut r = self.record.lock().unwrap_or_else(|e| e.into_inner());
+            *r = r.max(verdict.best_performance);
+        }
+    }
+
+    /// The best intent score to show, and whether it is exact: the
+    /// benchmark's, raised by the record where it is not exact.
+    pub fn best(&self, bench: &Benchmark) -> (f64, bool) {
+        if bench.exact {
+            (bench.best, true)
+        } else {
+            (bench.best.max(self.record()), false)
         }
     }
 }
@@ -216,10 +244,13 @@ impl AppState {
         }
     }
 
-    /// The best mean performance on a level, computed on first use and kept.
-    pub(crate) async fn best_performance(&self, slot: &Arc<LevelSlot>) -> Result<f64, ApiError> {
-        let best = slot
-            .best
+    /// A level's [`Benchmark`], worked out on first use and kept.
+    pub(crate) async fn benchmark(
+        &self,
+        slot: &Arc<LevelSlot>,
+    ) -> Result<Arc<Benchmark>, ApiError> {
+        let bench = slot
+            .bench
             .get_or_try_init(|| {
                 let slot = slot.clone();
                 async move {
@@ -227,7 +258,7 @@ impl AppState {
                     let failed =
                         |e: String| ApiError::Internal(format!("best performance of `{id}`: {e}"));
                     tokio::task::spawn_blocking(move || {
-                        score::best_performance(&slot.level, score::EVAL_SEEDS)
+                        score::benchmark(&slot.level, &mut |_| true).map(Arc::new)
                     })
                     .await
                     .map_err(|e| failed(e.to_string()))?
@@ -235,7 +266,12 @@ impl AppState {
                 }
             })
             .await?;
-        Ok(*best)
+        Ok(bench.clone())
+    }
+
+    /// A level's best intent score to show, and whether it is exact.
+    pub(crate) async fn best(&self, slot: &Arc<LevelSlot>) -> Result<(f64, bool), ApiError> {
+        Ok(slot.best(&*self.benchmark(slot).await?))
     }
 
     /// Works out every level's best performance in the background, so that
@@ -244,7 +280,7 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             for slot in state.levels() {
-                if let Err(e) = state.best_performance(slot).await {
+                if let Err(e) = state.benchmark(slot).await {
                     tracing::error!("{e}");
                 }
             }

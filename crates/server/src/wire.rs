@@ -15,7 +15,7 @@ use loophole_engine::grid;
 use loophole_engine::lang::{Program, SignalDecl, Visibility};
 use loophole_engine::level::Level;
 use loophole_engine::run::{Episode, Frame, RunResult};
-use loophole_engine::score::Verdict;
+use loophole_engine::score::{Case, Verdict};
 use loophole_engine::world::World;
 use loophole_store::Design;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
@@ -129,17 +129,46 @@ pub struct LevelBody<'a> {
     /// Left out by `loophole levels`, which trains nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub best_performance: Option<f64>,
+    /// `exact` (the optimum) or `found` (the best found so far); with
+    /// `best_performance` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best: Option<&'static str>,
     pub solve_share: f64,
+    /// What to try after the first run, where it alone shows no exploit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextBody<'a>>,
+    /// The level whose map the agents train on before playing this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_level: Option<TrainLevelBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<AgentBody>>,
 }
 
+#[derive(Debug, Serialize)]
+pub struct NextBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reward: Option<&'a str>,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrainLevelBody {
+    pub id: String,
+    pub title: String,
+}
+
+/// The names of a best's kind on the wire.
+fn best_kind(exact: bool) -> &'static str {
+    if exact {
+        "exact"
+    } else {
+        "found"
+    }
+}
+
 impl<'a> LevelBody<'a> {
-    pub fn new(
-        slot: &'a LevelSlot,
-        best_performance: Option<f64>,
-        with_agents: bool,
-    ) -> LevelBody<'a> {
+    /// `best`: the best intent score and whether it is exact, where known.
+    pub fn new(slot: &'a LevelSlot, best: Option<(f64, bool)>, with_agents: bool) -> LevelBody<'a> {
         let level = &slot.level;
         LevelBody {
             id: &level.id,
@@ -176,8 +205,18 @@ impl<'a> LevelBody<'a> {
             legend: legend(slot),
             preview: level.preview(),
             frame_legend: frame_legend(),
-            best_performance: best_performance.map(round),
+            best_performance: best.map(|b| round(b.0)),
+            best: best.map(|b| best_kind(b.1)),
             solve_share: level.solve_share,
+            next: level.next.as_ref().map(|n| NextBody {
+                reward: n.reward.as_deref(),
+                text: &n.why,
+            }),
+            train_level: level.train.as_ref().map(|id| TrainLevelBody {
+                id: id.clone(),
+                title: loophole_engine::levels::builtin(id)
+                    .map_or_else(|_| id.clone(), |l| l.title),
+            }),
             agents: with_agents.then(|| {
                 AgentKind::ALL
                     .iter()
@@ -340,9 +379,14 @@ pub struct RunResultBody<'a> {
     pub curve: Vec<CurvePoint>,
     /// What training built (states and sweeps, episodes, simulations).
     pub training: Wire<'a, TrainStats>,
-    /// `mean_performance`, `best_performance`, `share`, `solved`, `stars`, `eval_seeds`.
+    /// `mean_performance`, `best_performance`, `share`, `solved`, `stars`,
+    /// `eval_seeds`, as in `verdict` (kept at the top for older clients).
     #[serde(flatten)]
-    pub verdict: Wire<'a, Verdict>,
+    pub scores: Wire<'a, Verdict>,
+    /// How the design is judged: its strongest optimizer against the best.
+    pub verdict: VerdictBody<'a>,
+    /// One sentence about where the agent went in the played episode.
+    pub summary: String,
     /// Left out by `loophole run`, whose output is the same bytes every time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
@@ -381,10 +425,12 @@ impl<'a> RunResultBody<'a> {
                 names: &level.signals,
                 values: &episode.totals,
             },
-            account: loophole_engine::score::account(level, episode),
+            account: loophole_engine::account::account(level, episode),
             curve,
             training: Wire(&result.stats),
-            verdict: Wire(verdict),
+            scores: Wire(verdict),
+            verdict: VerdictBody(verdict),
+            summary: loophole_engine::account::summary(level, episode),
             elapsed_ms,
         }
     }
@@ -513,6 +559,38 @@ wire_form!(Verdict, |v| {
     "solved": v.solved,
     "stars": v.stars,
     "eval_seeds": v.eval_seeds,
+});
+
+/// A whole [`Verdict`], its cases too.
+pub struct VerdictBody<'a>(pub &'a Verdict);
+
+impl Serialize for VerdictBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let v = self.0;
+        let mut s = serializer.serialize_struct("Verdict", 11)?;
+        s.serialize_field("mean_performance", &round(v.mean_performance))?;
+        s.serialize_field("mean_return", &round(v.mean_return))?;
+        s.serialize_field("best_performance", &round(v.best_performance))?;
+        s.serialize_field("best", best_kind(v.best_exact))?;
+        s.serialize_field("share", &round(v.share))?;
+        s.serialize_field("solved", &v.solved)?;
+        s.serialize_field("stars", &v.stars)?;
+        s.serialize_field("eval_seeds", &v.eval_seeds)?;
+        s.serialize_field("outcome", v.outcome.name())?;
+        let cases: Vec<Wire<'_, Case>> = v.cases.iter().map(Wire).collect();
+        s.serialize_field("cases", &cases)?;
+        s.end()
+    }
+}
+
+wire_form!(Case, |c| {
+    "params": c.params,
+    "probability": round(c.probability),
+    "return": round(c.episode.ret),
+    "performance": round(c.episode.performance),
+    "account": c.account,
+    "summary": c.summary,
 });
 
 wire_form!(ViStats, |v| {

@@ -169,12 +169,16 @@ impl<S: Copy + Eq + std::hash::Hash> ValueIteration<S> {
     /// forever, since waiting a step and then acting looks just as good from
     /// every step. Remaining ties go by the seed.
     pub fn act(&self, view: &S, t: u32) -> usize {
-        let remaining = self.limit.saturating_sub(t);
-        let Some(s) = self.mdp.state_of(view) else {
+        match self.mdp.state_of(view) {
+            Some(s) => self.act_at(s as usize, t),
             // Unreachable views cannot occur in the MDP's own episodes.
-            return 0;
-        };
-        let s = s as usize;
+            None => 0,
+        }
+    }
+
+    /// [`ValueIteration::act`] in state number `s` of its own MDP.
+    pub fn act_at(&self, s: usize, t: u32) -> usize {
+        let remaining = self.limit.saturating_sub(t);
         let k = self.depth(remaining);
         let n = self.mdp.actions;
         let tie = mix(&[self.seed, s as u64, k as u64]);

@@ -66,7 +66,7 @@ pub fn shallow(reward: Option<&str>, seed: u64, hook: &mut Hook<'_>) -> Result<R
             watched,
             shortcuts: total(&level, &result.episode, "shortcut"),
             punished: total(&level, &result.episode, "punished"),
-            account: score::account(&level, &result.episode),
+            account: crate::account::account(&level, &result.episode),
             episode: result.episode,
         })
     };
