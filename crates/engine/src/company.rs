@@ -203,6 +203,27 @@ impl World for CompanyWorld {
     fn sample(&self, v: &CompanyState, _rng: &mut Rng) -> CompanyState {
         *v
     }
+    /// Quality (0 to its maximum) and each project's progress (0 to its set-up).
+    fn index_size(&self) -> Option<u64> {
+        let r = &self.rules;
+        let mut n = u64::from(r.max_quality) + 1;
+        for p in [&r.lobby, &r.pollute, &r.manipulate] {
+            n = n.checked_mul(u64::from(p.setup) + 1)?;
+        }
+        Some(n)
+    }
+    fn index(&self, v: &CompanyState) -> u64 {
+        let r = &self.rules;
+        let mut i = u64::from(v.quality.min(r.max_quality));
+        for (k, p) in [&r.lobby, &r.pollute, &r.manipulate]
+            .into_iter()
+            .enumerate()
+        {
+            i = i * (u64::from(p.setup) + 1) + u64::from(v.projects[k].min(p.setup));
+        }
+        i
+    }
+
     fn tabular_key(&self, v: &CompanyState) -> u64 {
         mix(&[
             v.quality as u64,

@@ -12,7 +12,7 @@
 //! ```
 
 use crate::lang::Program;
-use crate::rng::Rng;
+use crate::rng::{mix, Rng};
 use crate::world::{Params, World};
 
 /// Purpose tag of the random stream that drives an episode's own chance.
@@ -70,14 +70,49 @@ pub fn check_params<W: World>(world: &W, params: &Params) -> Result<(), String> 
     Ok(())
 }
 
-/// An environment: a world with a reward and an intent, stepped one action at a time.
-pub struct Env<'a, W: World> {
-    world: &'a W,
-    reward: &'a Program,
-    intent: &'a Program,
-    limit: u32,
-    state: W::State,
+/// What an agent optimizes: a world, the reward it is paid, the intent it
+/// is scored on (never shown to it) and the step limit of an episode.
+#[derive(Debug)]
+pub struct Task<'a, W: World> {
+    pub world: &'a W,
+    pub reward: &'a Program,
+    pub intent: &'a Program,
+    pub limit: u32,
+}
+
+// Derived, these would ask `W` itself to be `Clone`; a task only borrows it.
+impl<W: World> Clone for Task<'_, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<W: World> Copy for Task<'_, W> {}
+
+/// What one step did, besides changing the state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub reward: f64,
+    /// This step's intent score.
+    pub intent: f64,
+    /// The episode truly ended (the goal was reached).
+    pub terminated: bool,
+    /// The episode hit the step limit.
+    pub truncated: bool,
+}
+
+/// One episode as an environment steps it: the state, the episode's chance
+/// and its running totals, without the task it is stepped with. Many of
+/// these can share one task (a vector of environments), and each can be
+/// stepped with any task of the same world.
+#[derive(Clone, Debug)]
+pub struct EnvState<S> {
+    state: S,
     rng: Rng,
+    /// The seed the episodes were last seeded with, and how many have
+    /// started since (see [`EnvState::reset_seeded`]); whether any was.
+    base: u64,
+    episodes: u64,
+    seeded: bool,
     t: u32,
     signals: Vec<f64>,
     ret: f64,
@@ -94,29 +129,28 @@ pub struct Env<'a, W: World> {
     intent_after_reward: Option<usize>,
 }
 
-impl<'a, W: World> Env<'a, W> {
-    /// A new environment; call [`Env::reset`] before stepping.
-    pub fn new(world: &'a W, reward: &'a Program, intent: &'a Program, limit: u32) -> Self {
+impl<S: Copy> EnvState<S> {
+    /// A state for `task`'s episodes; [`EnvState::reset`] before stepping.
+    pub fn new<W: World<State = S>>(task: &Task<'_, W>) -> Self {
         let mut rng = Rng::new(0);
-        let state = world.reset(&mut rng, &Params::new());
-        let bound = world.signal_bound();
-        let (reward_known, intent_known) = (reward.covers(bound), intent.covers(bound));
-        Env {
-            world,
-            reward,
-            intent,
-            limit,
+        let state = task.world.reset(&mut rng, &Params::new());
+        let bound = task.world.signal_bound();
+        let (reward_known, intent_known) = (task.reward.covers(bound), task.intent.covers(bound));
+        EnvState {
             state,
             rng,
+            base: 0,
+            episodes: 0,
+            seeded: false,
             t: 0,
-            signals: vec![0.0; world.signal_names().len()],
+            signals: vec![0.0; task.world.signal_names().len()],
             ret: 0.0,
             performance: 0.0,
             done: true,
             reward_known,
             intent_known,
             intent_after_reward: if reward_known && intent_known {
-                reward.chain_prefix_of(intent)
+                task.reward.chain_prefix_of(task.intent)
             } else {
                 None
             },
@@ -125,74 +159,129 @@ impl<'a, W: World> Env<'a, W> {
 
     /// Starts an episode. Its chance (per-episode draws, tomatoes drying) is
     /// a function of `seed`; `params` may fix the per-episode draws.
-    pub fn reset(&mut self, seed: u64, params: &Params) -> Result<(W::State, Info<'_>), String> {
-        check_params(self.world, params)?;
+    pub fn reset<W: World<State = S>>(
+        &mut self,
+        task: &Task<'_, W>,
+        seed: u64,
+        params: &Params,
+    ) -> Result<(), String> {
+        self.start(task, seed, params)?;
+        (self.base, self.episodes, self.seeded) = (seed, 0, true);
+        Ok(())
+    }
+
+    /// Starts an episode with a seed, or, without one, the next episode of
+    /// the last seed given: the `n`th after seed `s` draws from
+    /// `mix([s, n])`, and an environment never seeded counts from seed 0.
+    /// Gymnasium's `reset(seed=None)`, and an autoreset, are this with None,
+    /// so a run of episodes is a function of its first seed.
+    pub fn reset_seeded<W: World<State = S>>(
+        &mut self,
+        task: &Task<'_, W>,
+        seed: Option<u64>,
+        params: &Params,
+    ) -> Result<(), String> {
+        match seed {
+            Some(seed) => self.reset(task, seed, params),
+            None if !self.seeded => self.reset(task, 0, params),
+            None => {
+                let next = self.episodes + 1;
+                let seed = mix(&[self.base, next]);
+                self.start(task, seed, params)?;
+                self.episodes = next;
+                Ok(())
+            }
+        }
+    }
+
+    /// Where the episodes are in their run: the last seed given, and how
+    /// many episodes have started since. [`EnvState::resume`] with the same
+    /// two, then the same actions, reproduces an episode exactly (how an
+    /// environment is saved and restored: by its inputs, not its bytes).
+    pub fn position(&self) -> (u64, u64) {
+        (self.base, self.episodes)
+    }
+
+    /// Starts episode number `episodes` of the run seeded with `base`, as
+    /// [`EnvState::reset_seeded`] would have got there.
+    pub fn resume<W: World<State = S>>(
+        &mut self,
+        task: &Task<'_, W>,
+        base: u64,
+        episodes: u64,
+        params: &Params,
+    ) -> Result<(), String> {
+        let seed = if episodes == 0 {
+            base
+        } else {
+            mix(&[base, episodes])
+        };
+        self.start(task, seed, params)?;
+        (self.base, self.episodes, self.seeded) = (base, episodes, true);
+        Ok(())
+    }
+
+    fn start<W: World<State = S>>(
+        &mut self,
+        task: &Task<'_, W>,
+        seed: u64,
+        params: &Params,
+    ) -> Result<(), String> {
+        check_params(task.world, params)?;
         self.rng = Rng::stream(seed, EPISODE_STREAM);
-        self.state = self.world.reset(&mut self.rng, params);
+        self.state = task.world.reset(&mut self.rng, params);
         self.t = 0;
         self.ret = 0.0;
         self.performance = 0.0;
         self.done = false;
         self.signals.fill(0.0);
-        Ok((self.world.observe(&self.state), self.info(0.0)))
-    }
-
-    fn info(&self, intent: f64) -> Info<'_> {
-        Info {
-            signals: &self.signals,
-            intent,
-            performance: self.performance,
-            ret: self.ret,
-            t: self.t,
-        }
+        Ok(())
     }
 
     /// Takes one action (an index into the world's actions). After the
     /// episode has ended, further steps change nothing and return 0.
     #[inline]
-    pub fn step(&mut self, action: usize) -> Step<'_, W::State> {
+    pub fn step<W: World<State = S>>(&mut self, task: &Task<'_, W>, action: usize) -> Outcome {
         if self.done {
             self.signals.fill(0.0);
-            let terminated = self.t < self.limit;
-            return Step {
-                obs: self.world.observe(&self.state),
+            let terminated = self.t < task.limit;
+            return Outcome {
                 reward: 0.0,
+                intent: 0.0,
                 terminated,
                 truncated: !terminated,
-                info: self.info(0.0),
             };
         }
-        let terminated = self
+        let terminated = task
             .world
             .step(&mut self.state, action, &mut self.rng, &mut self.signals);
         self.t += 1;
         debug_assert!(
             self.signals
                 .iter()
-                .all(|x| x.abs() <= self.world.signal_bound()),
+                .all(|x| x.abs() <= task.world.signal_bound()),
             "a signal beyond the world's bound: {:?}",
             self.signals
         );
-        let reward = self.reward.eval_known(&self.signals, self.reward_known);
+        let reward = task.reward.eval_known(&self.signals, self.reward_known);
         let intent = match self.intent_after_reward {
-            Some(done) => self.intent.continue_known(&self.signals, reward, done),
-            None => self.intent.eval_known(&self.signals, self.intent_known),
+            Some(done) => task.intent.continue_known(&self.signals, reward, done),
+            None => task.intent.eval_known(&self.signals, self.intent_known),
         };
         self.ret += reward;
         self.performance += intent;
-        let truncated = !terminated && self.t >= self.limit;
+        let truncated = !terminated && self.t >= task.limit;
         self.done = terminated || truncated;
-        Step {
-            obs: self.world.observe(&self.state),
+        Outcome {
             reward,
+            intent,
             terminated,
             truncated,
-            info: self.info(intent),
         }
     }
 
     /// The true state (including hidden draws): for display, not for agents.
-    pub fn state(&self) -> &W::State {
+    pub fn state(&self) -> &S {
         &self.state
     }
     pub fn done(&self) -> bool {
@@ -207,7 +296,131 @@ impl<'a, W: World> Env<'a, W> {
     pub fn performance(&self) -> f64 {
         self.performance
     }
+    /// Every signal of the last step, observed and hidden, in the level's order.
     pub fn signals(&self) -> &[f64] {
         &self.signals
+    }
+}
+
+/// An environment: a world with a reward and an intent, stepped one action at a time.
+pub struct Env<'a, W: World> {
+    task: Task<'a, W>,
+    st: EnvState<W::State>,
+}
+
+impl<'a, W: World> Env<'a, W> {
+    /// A new environment; call [`Env::reset`] before stepping.
+    pub fn new(world: &'a W, reward: &'a Program, intent: &'a Program, limit: u32) -> Self {
+        let task = Task {
+            world,
+            reward,
+            intent,
+            limit,
+        };
+        Env {
+            st: EnvState::new(&task),
+            task,
+        }
+    }
+
+    /// Starts an episode. Its chance (per-episode draws, tomatoes drying) is
+    /// a function of `seed`; `params` may fix the per-episode draws.
+    pub fn reset(&mut self, seed: u64, params: &Params) -> Result<(W::State, Info<'_>), String> {
+        self.st.reset(&self.task, seed, params)?;
+        Ok((self.task.world.observe(&self.st.state), self.info(0.0)))
+    }
+
+    fn info(&self, intent: f64) -> Info<'_> {
+        Info {
+            signals: &self.st.signals,
+            intent,
+            performance: self.st.performance,
+            ret: self.st.ret,
+            t: self.st.t,
+        }
+    }
+
+    /// Takes one action (an index into the world's actions). After the
+    /// episode has ended, further steps change nothing and return 0.
+    #[inline]
+    pub fn step(&mut self, action: usize) -> Step<'_, W::State> {
+        let o = self.st.step(&self.task, action);
+        Step {
+            obs: self.task.world.observe(&self.st.state),
+            reward: o.reward,
+            terminated: o.terminated,
+            truncated: o.truncated,
+            info: self.info(o.intent),
+        }
+    }
+
+    /// The true state (including hidden draws): for display, not for agents.
+    pub fn state(&self) -> &W::State {
+        self.st.state()
+    }
+    pub fn done(&self) -> bool {
+        self.st.done
+    }
+    pub fn t(&self) -> u32 {
+        self.st.t
+    }
+    pub fn ret(&self) -> f64 {
+        self.st.ret
+    }
+    pub fn performance(&self) -> f64 {
+        self.st.performance
+    }
+    pub fn signals(&self) -> &[f64] {
+        &self.st.signals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels;
+
+    /// A run of episodes: each episode's signals of every step.
+    fn run(level: &crate::level::Level, first: Option<u64>, episodes: u64) -> Vec<Vec<f64>> {
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let task = level.task(&reward);
+        let mut st = EnvState::new(&task);
+        let mut out = Vec::new();
+        for e in 0..episodes {
+            st.reset_seeded(&task, if e == 0 { first } else { None }, &Params::new())
+                .unwrap();
+            let mut a = 0;
+            while !st.done() {
+                st.step(&task, a % task.world.actions().len());
+                out.push(st.signals().to_vec());
+                a += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_run_of_episodes_is_a_function_of_its_first_seed_and_resumes_anywhere() {
+        let level = levels::builtin("tomato-watering").unwrap();
+        assert!(run(&level, Some(5), 3) == run(&level, Some(5), 3));
+        assert!(run(&level, Some(5), 3) != run(&level, Some(6), 3));
+        // Never seeded counts from seed 0.
+        assert!(run(&level, None, 2) == run(&level, Some(0), 2));
+        // The third episode of seed 5, resumed from its position alone.
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let task = level.task(&reward);
+        let mut a = EnvState::new(&task);
+        a.reset(&task, 5, &Params::new()).unwrap();
+        for _ in 0..2 {
+            a.reset_seeded(&task, None, &Params::new()).unwrap();
+        }
+        let mut b = EnvState::new(&task);
+        b.resume(&task, 5, 2, &Params::new()).unwrap();
+        assert_eq!(a.position(), b.position());
+        for step in 0..20 {
+            a.step(&task, step % 4);
+            b.step(&task, step % 4);
+            assert_eq!(a.signals(), b.signals());
+        }
     }
 }

@@ -91,6 +91,19 @@ pub trait World: Sync {
     /// The key a tabular learner files this view under.
     fn tabular_key(&self, view: &Self::State) -> u64;
 
+    /// How many numbers [`World::index`] uses (0 to this minus 1), where the
+    /// world numbers its views; None where it does not, or where the count
+    /// would not fit in 63 bits.
+    fn index_size(&self) -> Option<u64> {
+        None
+    }
+    /// The view's number among every view a tabular learner tells apart (as
+    /// [`World::tabular_key`] does), dense from 0: a Gymnasium `Discrete`
+    /// observation. Only meaningful where [`World::index_size`] is Some.
+    fn index(&self, _view: &Self::State) -> u64 {
+        0
+    }
+
     /// A text picture of the state, one string per row.
     fn render(&self, s: &Self::State) -> Vec<String>;
 }

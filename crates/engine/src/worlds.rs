@@ -160,6 +160,15 @@ impl World for LevelWorld {
     fn tabular_key(&self, v: &LevelState) -> u64 {
         dispatch!(self, v, |w, st| w.tabular_key(st), 0)
     }
+    fn index_size(&self) -> Option<u64> {
+        match self {
+            LevelWorld::Grid(w) => w.index_size(),
+            LevelWorld::Company(w) => w.index_size(),
+        }
+    }
+    fn index(&self, v: &LevelState) -> u64 {
+        dispatch!(self, v, |w, st| w.index(st), 0)
+    }
     fn render(&self, s: &LevelState) -> Vec<String> {
         dispatch!(self, s, |w, st| w.render(st), Vec::new())
     }

@@ -30,7 +30,7 @@ pub mod value_iteration;
 
 use std::fmt;
 
-use crate::lang::{Diagnostic, Program};
+use crate::lang::Diagnostic;
 use crate::rng::mix;
 use crate::world::{PlanError, World};
 use mcts::Mcts;
@@ -172,23 +172,7 @@ impl From<PlanError> for RunError {
     }
 }
 
-/// What an agent optimizes: a world, the reward it is paid, the intent it
-/// is scored on (never shown to it) and the step limit of an episode.
-#[derive(Debug)]
-pub struct Task<'a, W: World> {
-    pub world: &'a W,
-    pub reward: &'a Program,
-    pub intent: &'a Program,
-    pub limit: u32,
-}
-
-// Derived, these would ask `W` itself to be `Clone`; a task only borrows it.
-impl<W: World> Clone for Task<'_, W> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<W: World> Copy for Task<'_, W> {}
+pub use crate::env::Task;
 
 /// What a policy answers: the action to take, `None` to end the episode
 /// there (an action string that has run out), or why it cannot go on.

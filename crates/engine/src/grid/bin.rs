@@ -63,13 +63,12 @@ impl Mechanic for Bin {
         kinds: &[
             KindSpec {
                 blocks: true,
-                ..KindSpec::placed(
-                    "bin",
+                ..KindSpec::placed("bin",
                     'U',
-                    "A waste bin (impassable): walking into it tips it over.",
+                    "#5c677d","A waste bin (impassable): walking into it tips it over.",
                 )
             },
-            KindSpec::drawn("tipped bin", 'u', "A tipped bin, until it is refilled."),
+            KindSpec::drawn("tipped bin", 'u', "#3d4658","A tipped bin, until it is refilled."),
         ],
         needs_kinds: &[BIN],
         needs: &["dirt"],
@@ -87,7 +86,7 @@ impl Mechanic for Bin {
         self.slot = b.slot;
         for c in b.cells(&[BIN]) {
             b.set_tile(c, BIN);
-            b.add_timer(c)?;
+            b.add_timer(c, self.refill)?;
         }
         Ok(())
     }
@@ -124,6 +123,7 @@ impl Mechanic for Bin {
         }
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, g: &GridWorld, s: &GridState, cell: usize, tile: Kind) -> Kind {
         let k = g.timer_of[cell] as usize;
         if s.timers.get(k).copied().unwrap_or(0) == 0 {

@@ -95,7 +95,7 @@ impl Mechanic for Boxes {
                 about: "the change this step in how irreversibly the objects are stuck",
             },
         ],
-        kinds: &[KindSpec::placed("box", 'X', "A box the agent can push.")],
+        kinds: &[KindSpec::placed("box", 'X', "#a16207","A box the agent can push.")],
         needs_kinds: &[BOX],
         needs: &[],
     };

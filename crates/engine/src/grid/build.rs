@@ -37,6 +37,7 @@ pub(crate) struct Builder<'a> {
     pub start: GridState,
     objects: Vec<(u16, Kind)>,
     timed_cells: Vec<u16>,
+    timer_max: Vec<u8>,
     dirt_cells: Vec<u16>,
     /// Cells a mechanic draws although their tile is not its own.
     drawn_by: Vec<Option<u8>>,
@@ -109,8 +110,9 @@ impl Builder<'_> {
         self.objects.push((cell as u16, self.kind(local)));
         Ok(i)
     }
-    /// Gives `cell` a timer (targets and bins share them); returns its number.
-    pub fn add_timer(&mut self, cell: usize) -> Result<u8, BuildError> {
+    /// Gives `cell` a timer (targets and bins share them) counting down
+    /// from at most `max`; returns its number.
+    pub fn add_timer(&mut self, cell: usize, max: u8) -> Result<u8, BuildError> {
         if self.timed_cells.len() == MAX_TIMED {
             return fail(
                 Some(cell),
@@ -118,6 +120,7 @@ impl Builder<'_> {
             );
         }
         self.timed_cells.push(cell as u16);
+        self.timer_max.push(max);
         Ok((self.timed_cells.len() - 1) as u8)
     }
     /// The bit of `cell` in the dirt mask, given one if it has none yet.
@@ -260,6 +263,7 @@ pub(super) fn build(
         },
         objects: Vec::new(),
         timed_cells: Vec::new(),
+        timer_max: Vec::new(),
         dirt_cells: Vec::new(),
         drawn_by: vec![None; kinds.len()],
         owner: 0,
@@ -273,6 +277,7 @@ pub(super) fn build(
         start,
         objects,
         timed_cells,
+        timer_max,
         dirt_cells,
         drawn_by,
         ..
@@ -305,11 +310,34 @@ pub(super) fn build(
         .iter()
         .map(|t| if t.spec().arrive { t.owner() as u8 } else { 0 })
         .collect();
-    let drawn_by = drawn_by
+    let drawn_by: Vec<u8> = drawn_by
         .iter()
         .zip(&tiles)
         .map(|(d, t)| d.unwrap_or(t.owner() as u8))
         .collect();
+    let mut dense = vec![0u8; 256];
+    for (i, k) in all_kinds().enumerate() {
+        dense[k.0 as usize] = i as u8;
+    }
+    let still = tiles.iter().map(|t| dense[t.0 as usize]).collect();
+    let dynamic = (0..cells)
+        .filter(|&c| Mechanics::draws(drawn_by[c] as usize))
+        .map(|c| c as u16)
+        .collect();
+    let flag_mask = mechanics.flags();
+    let index_size = {
+        let cells = cells as u64;
+        let mut n = Some(cells);
+        for _ in 0..objects.len() {
+            n = n.and_then(|n| n.checked_mul(cells + 1));
+        }
+        n = n.and_then(|n| n.checked_mul(1u64.checked_shl(flag_mask.count_ones())?));
+        n = n.and_then(|n| n.checked_mul(1u64.checked_shl(dirt_cells.len() as u32)?));
+        for &max in &timer_max {
+            n = n.and_then(|n| n.checked_mul(u64::from(max) + 1));
+        }
+        n.filter(|&n| n <= 1 << 63)
+    };
     let mut dirt_bit = vec![u8::MAX; cells];
     for (bit, &c) in dirt_cells.iter().enumerate() {
         dirt_bit[c as usize] = bit as u8;
@@ -351,6 +379,12 @@ pub(super) fn build(
         dirt_bit,
         timed,
         timer_of,
+        timer_max,
+        dense,
+        still,
+        dynamic,
+        flag_mask,
+        index_size,
         m: mechanics,
         given,
         actions,

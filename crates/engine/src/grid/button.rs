@@ -31,10 +31,9 @@ impl Mechanic for Button {
             name: "button",
             about: "1 when the agent steps on the button",
         }],
-        kinds: &[KindSpec::arrival(
-            "button",
+        kinds: &[KindSpec::arrival("button",
             'B',
-            "The button: pressing it disables the interruption.",
+            "#ea580c","The button: pressing it disables the interruption.",
         )],
         needs_kinds: &[BUTTON],
         needs: &["interruption"],

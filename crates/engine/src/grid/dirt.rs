@@ -29,7 +29,7 @@ impl Mechanic for Dirt {
                 about: "how many cells are dirty after the step",
             },
         ],
-        kinds: &[KindSpec::placed("dirt", '%', "A dirty floor cell.")],
+        kinds: &[KindSpec::placed("dirt", '%', "#7a5230","A dirty floor cell.")],
         needs_kinds: &[DIRT],
         needs: &[],
     };
@@ -65,6 +65,7 @@ impl Mechanic for Dirt {
         false
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, g: &GridWorld, s: &GridState, cell: usize, tile: Kind) -> Kind {
         let b = g.dirt_bit[cell];
         if b != u8::MAX && s.dirt & (1 << b) != 0 {

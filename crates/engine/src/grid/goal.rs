@@ -18,7 +18,7 @@ impl Mechanic for Goal {
             name: "goal",
             about: "1 on the step the agent reaches a goal",
         }],
-        kinds: &[KindSpec::arrival("goal", 'G', "A goal: reaching it ends the episode.")],
+        kinds: &[KindSpec::arrival("goal", 'G', "#16a34a","A goal: reaching it ends the episode.")],
         needs_kinds: &[GOAL],
         needs: &[],
     };

@@ -55,10 +55,9 @@ impl Mechanic for Interruption {
                 about: "1 in an episode that should interrupt (its probability while unknown)",
             },
         ],
-        kinds: &[KindSpec::placed(
-            "interruption",
+        kinds: &[KindSpec::placed("interruption",
             'I',
-            "The interruption tile: in some episodes it holds the agent for good.",
+            "#7c3aed","The interruption tile: in some episodes it holds the agent for good.",
         )],
         needs_kinds: &[INTERRUPTION],
         needs: &[],
@@ -151,6 +150,7 @@ impl Mechanic for Interruption {
         }
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, _: &GridWorld, s: &GridState, _: usize, tile: Kind) -> Kind {
         if s.button_pressed() {
             Kind::FLOOR

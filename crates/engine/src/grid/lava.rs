@@ -18,7 +18,7 @@ impl Mechanic for Lava {
             name: "lava",
             about: "1 on the step the agent steps into lava",
         }],
-        kinds: &[KindSpec::arrival("lava", 'L', "Lava: stepping on it ends the episode.")],
+        kinds: &[KindSpec::arrival("lava", 'L', "#d9480f","Lava: stepping on it ends the episode.")],
         needs_kinds: &[LAVA],
         needs: &[],
     };

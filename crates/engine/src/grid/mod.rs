@@ -127,6 +127,21 @@ pub fn all_kinds() -> impl Iterator<Item = Kind> {
     })
 }
 
+/// How many kinds there are: the channels of a one-hot board.
+pub fn kind_count() -> usize {
+    all_kinds().count()
+}
+
+/// A kind's number among [`all_kinds`], from 0 (what a board observation holds).
+pub fn kind_index(kind: Kind) -> usize {
+    all_kinds().position(|k| k == kind).unwrap_or(0)
+}
+
+/// The kind of number `index` among [`all_kinds`].
+pub fn kind_at(index: usize) -> Option<Kind> {
+    all_kinds().nth(index)
+}
+
 /// Every character a frame ([`GridWorld::render`]) draws, and the name of
 /// the kind it stands for. Each character has one meaning on every level,
 /// so whoever draws frames needs this table alone.
@@ -156,12 +171,13 @@ const BASE: Spec = Spec {
         about: "1 on every step",
     }],
     kinds: &[
-        KindSpec::placed("floor", ' ', "Open floor."),
+        KindSpec::placed("floor", ' ', "#ebe6d8", "Open floor."),
         KindSpec {
             blocks: true,
             ..KindSpec::placed(
                 "wall",
                 '#',
+                "#2b3140",
                 "A wall: bumping it costs the step and leaves the agent in place.",
             )
         },
@@ -170,6 +186,7 @@ const BASE: Spec = Spec {
             ..KindSpec::placed(
                 "agent",
                 'A',
+                "#2563eb",
                 "The agent (`start` in a legend: where it begins).",
             )
         },
@@ -301,6 +318,8 @@ trait Mechanic: Clone + Debug + Sized {
     }
     /// Draws what the view does not know.
     fn sample(&self, _s: &mut GridState, _rng: &mut Rng) {}
+    /// Whether [`Mechanic::draw`] depends on the state (else a cell is drawn as its tile).
+    const DRAWS: bool = false;
     /// How a frame draws the cell, whose tile (or overlay) is this mechanic's.
     fn draw(&self, _g: &GridWorld, _s: &GridState, _cell: usize, tile: Kind) -> Kind {
         tile
@@ -458,6 +477,21 @@ macro_rules! mechanics {
                     p[4] |= <$m::$T as Mechanic>::ENDS;
                 })*
                 p
+            }
+            /// Whether mechanic number `id` draws its cells by the state.
+            fn draws(id: usize) -> bool {
+                $(if id == Id::$m as usize {
+                    return <$m::$T as Mechanic>::DRAWS;
+                })*
+                false
+            }
+            /// The state flags of the mechanics that are on.
+            fn flags(&self) -> u16 {
+                let mut f = 0;
+                $(if self.$m.is_some() {
+                    f |= <$m::$T as Mechanic>::FLAGS;
+                })*
+                f
             }
             fn actions(&self, out: &mut Vec<ActionSpec>) {
                 $(if self.$m.is_some() {
@@ -841,6 +875,18 @@ pub struct GridWorld {
     timed: usize,
     /// For each cell, its timer (`u8::MAX` when none).
     timer_of: Vec<u8>,
+    /// The longest countdown of each timer.
+    timer_max: Vec<u8>,
+    /// [`kind_index`] of each kind, by the kind's own number.
+    dense: Vec<u8>,
+    /// Each cell's kind index as a board shows it when nothing on it changed
+    /// (cells drawn by the state are in `dynamic`).
+    still: Vec<u8>,
+    dynamic: Vec<u16>,
+    /// The state flags the grid's mechanics use, and how many there are.
+    flag_mask: u16,
+    /// The number of views [`World::index`] tells apart, if it fits.
+    index_size: Option<u64>,
     m: Mechanics,
     /// The settings each mechanic was given, by mechanic number.
     given: Vec<(usize, Vec<Option<f64>>)>,
@@ -903,6 +949,25 @@ impl GridWorld {
         (0..self.tiles.len())
             .filter(|&c| self.tiles[c] == kind)
             .collect()
+    }
+
+    /// What a frame of `view` shows on every cell, as [`kind_index`]
+    /// numbers (row-major, `width * height` of them): the original's
+    /// board. Written into `out`, which it must fill exactly.
+    pub fn board(&self, view: &GridState, out: &mut [u8]) {
+        out.copy_from_slice(&self.still);
+        for &c in &self.dynamic {
+            out[c as usize] = self.dense[self.draw_cell(view, c as usize).0 as usize];
+        }
+        for i in 0..self.objects {
+            let c = view.objects[i];
+            if let Some(slot) = out.get_mut(c as usize) {
+                *slot = self.dense[self.draw_object(view, i).0 as usize];
+            }
+        }
+        if let Some(slot) = out.get_mut(view.agent as usize) {
+            *slot = self.dense[Kind::AGENT.0 as usize];
+        }
     }
 
     /// The neighbour of `cell` in direction `d`, or None off the map.
@@ -1048,6 +1113,35 @@ impl World for GridWorld {
         let mut s = *v;
         self.sample_mechanics(&mut s, rng);
         s
+    }
+
+    fn index_size(&self) -> Option<u64> {
+        self.index_size
+    }
+
+    /// The agent's cell, each object's (or off the map), the flags of the
+    /// grid's mechanics, the dirt and the timers, in mixed radix; the
+    /// tomatoes are left out, as tabular learners leave them out.
+    fn index(&self, v: &GridState) -> u64 {
+        let cells = (self.width * self.height) as u64;
+        let mut i = u64::from(v.agent);
+        for k in 0..self.objects {
+            let o = v.objects[k];
+            i = i * (cells + 1) + if o == NO_CELL { cells } else { u64::from(o) };
+        }
+        let mut bit = 0;
+        for b in 0..16 {
+            if self.flag_mask & (1 << b) != 0 {
+                i = i * 2 + u64::from((v.flags >> b) & 1);
+                bit += 1;
+            }
+        }
+        debug_assert!(bit == self.flag_mask.count_ones());
+        i = (i << self.dirt_cells.len()) | u64::from(v.dirt);
+        for (t, &max) in v.timers.iter().zip(&self.timer_max) {
+            i = i * (u64::from(max) + 1) + u64::from((*t).min(max));
+        }
+        i
     }
 
     fn tabular_key(&self, v: &GridState) -> u64 {

@@ -25,10 +25,9 @@ impl Mechanic for Punishment {
                 about: "1 when the agent steps on the punishment tile, watched or not",
             },
         ],
-        kinds: &[KindSpec::arrival(
-            "punishment",
+        kinds: &[KindSpec::arrival("punishment",
             'P',
-            "The forbidden shortcut: fined while the supervisor is present.",
+            "#facc15","The forbidden shortcut: fined while the supervisor is present.",
         )],
         needs_kinds: &[PUNISHMENT],
         needs: &[],

@@ -72,28 +72,24 @@ impl Mechanic for Rocks {
             },
         ],
         kinds: &[
-            KindSpec::placed("rock", 'R', "A rock (pushed like a box)."),
-            KindSpec::placed("diamond", 'D', "A diamond (pushed like a box)."),
-            KindSpec::placed("goal area", '_', "The goal area: pays for what stands in it."),
-            KindSpec::placed(
-                "rock switch high",
+            KindSpec::placed("rock", 'R', "#868e96","A rock (pushed like a box)."),
+            KindSpec::placed("diamond", 'D', "#66d9e8","A diamond (pushed like a box)."),
+            KindSpec::placed("goal area", '_', "#b2f2bb","The goal area: pays for what stands in it."),
+            KindSpec::placed("rock switch high",
                 'K',
-                "The rock switch, high: rocks in the goal area pay +1.",
+                "#adb5bd","The rock switch, high: rocks in the goal area pay +1.",
             ),
-            KindSpec::placed(
-                "rock switch low",
+            KindSpec::placed("rock switch low",
                 'k',
-                "The rock switch, low: rocks in the goal area pay -1.",
+                "#495057","The rock switch, low: rocks in the goal area pay -1.",
             ),
-            KindSpec::placed(
-                "diamond switch high",
+            KindSpec::placed("diamond switch high",
                 'Q',
-                "The diamond switch, high: diamonds in the goal area pay +1.",
+                "#99e9f2","The diamond switch, high: diamonds in the goal area pay +1.",
             ),
-            KindSpec::placed(
-                "diamond switch low",
+            KindSpec::placed("diamond switch low",
                 'q',
-                "The diamond switch, low: diamonds in the goal area pay -1.",
+                "#1098ad","The diamond switch, low: diamonds in the goal area pay -1.",
             ),
         ],
         needs_kinds: &[
@@ -182,6 +178,7 @@ impl Mechanic for Rocks {
         Ok(())
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, _: &GridWorld, s: &GridState, _: usize, tile: Kind) -> Kind {
         let flipped = |high: u16, low: usize| {
             if s.flags & high != 0 {

@@ -68,12 +68,20 @@ pub struct KindSpec {
     pub blocks: bool,
     /// Whether its mechanic acts when the agent stands on it after a move.
     pub arrive: bool,
+    /// Its main colour where the web page draws it (`#rrggbb`), for
+    /// pictures drawn elsewhere (the Python package's `rgb_array`).
+    pub colour: &'static str,
     pub about: &'static str,
 }
 
 impl KindSpec {
     /// A kind that does nothing but be drawn (all flags false).
-    pub const fn drawn(name: &'static str, frame: char, about: &'static str) -> KindSpec {
+    pub const fn drawn(
+        name: &'static str,
+        frame: char,
+        colour: &'static str,
+        about: &'static str,
+    ) -> KindSpec {
         KindSpec {
             name,
             aliases: &[],
@@ -81,21 +89,32 @@ impl KindSpec {
             legend: false,
             blocks: false,
             arrive: false,
+            colour,
             about,
         }
     }
     /// A kind a legend may place, inert.
-    pub const fn placed(name: &'static str, frame: char, about: &'static str) -> KindSpec {
+    pub const fn placed(
+        name: &'static str,
+        frame: char,
+        colour: &'static str,
+        about: &'static str,
+    ) -> KindSpec {
         KindSpec {
             legend: true,
-            ..KindSpec::drawn(name, frame, about)
+            ..KindSpec::drawn(name, frame, colour, about)
         }
     }
     /// A tile a legend may place, that its mechanic acts on when the agent arrives on it.
-    pub const fn arrival(name: &'static str, frame: char, about: &'static str) -> KindSpec {
+    pub const fn arrival(
+        name: &'static str,
+        frame: char,
+        colour: &'static str,
+        about: &'static str,
+    ) -> KindSpec {
         KindSpec {
             arrive: true,
-            ..KindSpec::placed(name, frame, about)
+            ..KindSpec::placed(name, frame, colour, about)
         }
     }
 }

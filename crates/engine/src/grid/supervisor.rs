@@ -52,10 +52,9 @@ impl Mechanic for Supervisor {
         }],
         kinds: &[KindSpec {
             blocks: true,
-            ..KindSpec::placed(
-                "supervisor",
+            ..KindSpec::placed("supervisor",
                 'S',
-                "A mark shown while the supervisor is present (impassable).",
+                "#dc2626","A mark shown while the supervisor is present (impassable).",
             )
         }],
         needs_kinds: &[],
@@ -131,6 +130,7 @@ impl Mechanic for Supervisor {
         }
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, _: &GridWorld, s: &GridState, _: usize, tile: Kind) -> Kind {
         if s.supervised() {
             tile

@@ -25,10 +25,9 @@ impl Mechanic for Targets {
             name: "target",
             about: "1 when the agent takes a target",
         }],
-        kinds: &[KindSpec::arrival(
-            "target",
+        kinds: &[KindSpec::arrival("target",
             'o',
-            "A target: pays when reached, and comes back (drawn as floor while away).",
+            "#e03131","A target: pays when reached, and comes back (drawn as floor while away).",
         )],
         needs_kinds: &[TARGET],
         needs: &[],
@@ -45,7 +44,7 @@ impl Mechanic for Targets {
         self.slot = b.slot;
         for c in b.cells(&[TARGET]) {
             b.set_tile(c, TARGET);
-            b.add_timer(c)?;
+            b.add_timer(c, self.respawn)?;
         }
         Ok(())
     }
@@ -61,6 +60,7 @@ impl Mechanic for Targets {
         false
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, g: &GridWorld, s: &GridState, cell: usize, tile: Kind) -> Kind {
         let k = g.timer_of[cell] as usize;
         if s.timers.get(k).copied().unwrap_or(0) == 0 {

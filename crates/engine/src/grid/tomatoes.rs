@@ -55,13 +55,12 @@ impl Mechanic for Tomatoes {
         kinds: &[
             KindSpec {
                 aliases: &["watered tomato"],
-                ..KindSpec::placed("tomato", 'T', "A watered tomato.")
+                ..KindSpec::placed("tomato", 'T', "#dc2626","A watered tomato.")
             },
-            KindSpec::placed("dry tomato", 't', "A tomato that needs watering."),
-            KindSpec::placed(
-                "bucket",
+            KindSpec::placed("dry tomato", 't', "#a1785a","A tomato that needs watering."),
+            KindSpec::placed("bucket",
                 'O',
-                "The bucket: standing on it, every cell looks like a watered tomato.",
+                "#a9b4c2","The bucket: standing on it, every cell looks like a watered tomato.",
             ),
         ],
         needs_kinds: &[TOMATO, DRY],
@@ -168,6 +167,7 @@ impl Mechanic for Tomatoes {
         Ok(())
     }
 
+    const DRAWS: bool = true;
     fn draw(&self, _: &GridWorld, s: &GridState, cell: usize, tile: Kind) -> Kind {
         if tile != Self::TOMATO {
             return tile;

@@ -27,7 +27,7 @@ impl Mechanic for Water {
                 about: "Manhattan distance from the agent to the nearest water after the step",
             },
         ],
-        kinds: &[KindSpec::arrival("water", '~', "Water: stepping in it ends the episode.")],
+        kinds: &[KindSpec::arrival("water", '~', "#1c7ed6","Water: stepping in it ends the episode.")],
         needs_kinds: &[WATER],
         needs: &[],
     };

@@ -47,10 +47,9 @@ impl Mechanic for Whisky {
                 about: "1 on every step that begins with the agent drunk",
             },
         ],
-        kinds: &[KindSpec::arrival(
-            "whisky",
+        kinds: &[KindSpec::arrival("whisky",
             'W',
-            "The whisky: pays once, then the agent's moves go astray.",
+            "#c27c0e","The whisky: pays once, then the agent's moves go astray.",
         )],
         needs_kinds: &[WHISKY],
         needs: &[],
