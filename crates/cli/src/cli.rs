@@ -382,10 +382,7 @@ fn levels_cmd(json: bool) -> Result<(), Failure> {
     let all = levels::all().map_err(|e| Failure::usage(e.to_string()))?;
     if json {
         let slots: Vec<LevelSlot> = all.into_iter().map(LevelSlot::new).collect();
-        let list: Vec<_> = slots
-            .iter()
-            .map(|slot| wire::LevelBody::new(slot, None, false))
-            .collect();
+        let list: Vec<_> = slots.iter().map(|slot| slot.body(None, false)).collect();
         output::print_json(&list);
     } else {
         for l in &all {

@@ -15,14 +15,17 @@ pub const MAX_POWERS: usize = 200;
 /// Most seeds per power.
 pub const MAX_SEEDS: u64 = 1000;
 
-/// Mean and spread of return and performance at one power.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Mean and spread of return and performance at one power, and the
+/// values of each seed (seed 0 first) they were taken over.
+#[derive(Clone, Debug, PartialEq)]
 pub struct SweepPoint {
     pub power: u32,
     pub return_mean: f64,
     pub return_sd: f64,
     pub performance_mean: f64,
     pub performance_sd: f64,
+    pub returns: Vec<f64>,
+    pub performances: Vec<f64>,
 }
 
 /// Reads a power list: `1,2,5,10`, a range `1..24` (every whole number), or
@@ -163,6 +166,8 @@ pub fn summarize(powers: &[u32], seeds: u64, results: &[(f64, f64)]) -> Vec<Swee
                 return_sd,
                 performance_mean,
                 performance_sd,
+                returns: rets,
+                performances: perfs,
             }
         })
         .collect()
@@ -194,5 +199,9 @@ mod tests {
         assert_eq!(s[0].return_mean, 2.0);
         assert!((s[0].return_sd - 2f64.sqrt()).abs() < 1e-12);
         assert_eq!((s[1].performance_mean, s[1].performance_sd), (5.0, 0.0));
+        assert_eq!(
+            (s[0].returns.as_slice(), s[0].performances.as_slice()),
+            (&[1.0, 3.0][..], &[0.0, 2.0][..])
+        );
     }
 }

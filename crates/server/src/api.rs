@@ -29,7 +29,7 @@ pub async fn levels(State(state): State<AppState>) -> Result<Response, ApiError>
         .levels()
         .iter()
         .zip(bests)
-        .map(|(slot, best)| LevelBody::new(slot, Some(best), false))
+        .map(|(slot, best)| slot.body(Some(best), false))
         .collect();
     Ok(Json(bodies).into_response())
 }
@@ -40,7 +40,7 @@ pub async fn level(
 ) -> Result<Response, ApiError> {
     let slot = state.level(&id)?;
     let best = state.best(&slot).await?;
-    Ok(Json(LevelBody::new(&slot, Some(best), true)).into_response())
+    Ok(Json(slot.body(Some(best), true)).into_response())
 }
 
 pub async fn check(
@@ -146,7 +146,7 @@ pub async fn design(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     match find_design(&state, id).await? {
-        Some(d) => Ok(Json(crate::wire::Wire(&d)).into_response()),
+        Some(d) => Ok(Json(DesignBody(&d)).into_response()),
         None => Err(ApiError::NotFound("no saved design has this id".into())),
     }
 }
@@ -204,3 +204,14 @@ pub async fn method_not_allowed() -> Response {
     }
     .into_response()
 }
+
+// A saved design as the API writes it.
+loophole_wire::wire_form!(DesignBody = loophole_store::Design, |d| {
+    "id": d.id,
+    "level": d.level,
+    "reward": d.reward,
+    "agent": d.agent,
+    "power": d.power,
+    "seed": d.seed,
+    "created": d.created,
+});

@@ -20,7 +20,7 @@ use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::{AppState, Budget};
-use crate::wire::{round, wire_form, Wire};
+use crate::wire::{round, Wire};
 
 // ----- requests -----
 
@@ -178,46 +178,6 @@ pub struct KlBody<'a> {
     /// The sweep stops where the importance weights are worth fewer responses.
     pub min_ess: f64,
 }
-
-wire_form!(BonPoint, |p| {
-    "n": p.n,
-    "kl": round(p.kl),
-    "kl_empirical": round(p.kl_empirical),
-    "d": round(p.d),
-    "proxy": round(p.proxy),
-    "gold": round(p.gold),
-});
-
-wire_form!(KlPoint, |p| {
-    "beta": round(p.beta),
-    "kl": round(p.kl),
-    "d": round(p.d),
-    "proxy": round(p.proxy),
-    "gold": round(p.gold),
-    // A count of responses, if not a whole one.
-    "ess": p.ess.round(),
-});
-
-// The gridworld part of an RLHF experiment.
-wire_form!(GridReport, |g| {
-    "level": g.level,
-    "trajectories": g.trajectories,
-    "comparisons": g.comparisons,
-    "bucket_win_rate": round(g.bucket_win_rate),
-    "signals": g.signals,
-    "weights": g.weights.iter().map(|&w| round(w)).collect::<Vec<_>>(),
-    "reward": g.reward,
-    "agent": g.agent.name(),
-    "power": g.power,
-    "return": round(g.ret),
-    "performance": round(g.performance),
-    "on_bucket": round(g.on_bucket),
-    "steps": g.steps,
-    "sits_on_bucket": g.sits_on_bucket,
-    "intent_performance": round(g.intent_performance),
-    "pool_best_performance": round(g.pool_best_performance),
-    "pool_mean_performance": round(g.pool_mean_performance),
-});
 
 /// The JSON of an RLHF experiment (`POST /api/rlhf`, `loophole rlhf --json`).
 pub fn rlhf_body(r: &RlhfReport) -> RlhfBody<'_> {

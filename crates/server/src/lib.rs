@@ -52,7 +52,8 @@ pub mod mechanics;
 mod runs;
 mod state;
 mod sweep;
-pub mod wire;
+/// The JSON shapes (docs/API.md), one vocabulary with the CLI and Python.
+pub use loophole_wire as wire;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -89,6 +89,15 @@ impl LevelSlot {
         }
     }
 
+    /// The level as the API writes it (see [`crate::wire::LevelBody::new`]).
+    pub fn body(&self, best: Option<(f64, bool)>, with_agents: bool) -> crate::wire::LevelBody<'_> {
+        let agents = with_agents.then_some(crate::wire::LevelAgents {
+            default: self.default_agent,
+            vi_refusal: self.vi_refusal.as_deref(),
+        });
+        crate::wire::LevelBody::new(&self.level, best, agents)
+    }
+
     /// The best a design has reached here before (see [`score::verdict`]).
     pub fn record(&self) -> f64 {
         *self.record.lock().unwrap_or_else(|e| e.into_inner())

@@ -1,6 +1,7 @@
 //! The JSON shapes of docs/API.md, and their conversion from engine types:
-//! the one vocabulary of the server's bodies and of the CLI's `--json`
-//! (which prints these same types), with one rounding ([`round`]).
+//! the one vocabulary of the server's bodies, of the CLI's `--json` and of
+//! the Python package's records (which all write these same types), with one
+//! rounding ([`round`]). It knows no HTTP and no SQL.
 //!
 //! The engine has no serde: where a body would only repeat an engine type
 //! field for field, [`Wire`] writes the engine value itself.
@@ -11,17 +12,16 @@ use loophole_engine::agents::q_learning::QStats;
 use loophole_engine::agents::value_iteration::ViStats;
 use loophole_engine::agents::{self, AgentKind, TrainStats};
 use loophole_engine::experiment::SweepPoint;
+use loophole_engine::feedback::rlhf::{BonPoint, KlPoint};
+use loophole_engine::feedback::trajectories::GridReport;
 use loophole_engine::grid;
 use loophole_engine::lang::{Program, SignalDecl, Visibility};
 use loophole_engine::level::Level;
 use loophole_engine::run::{Episode, Frame, RunResult};
 use loophole_engine::score::{Case, Verdict};
 use loophole_engine::world::World;
-use loophole_store::Design;
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
-
-use crate::state::LevelSlot;
 
 // ----- requests -----
 
@@ -167,9 +167,13 @@ fn best_kind(exact: bool) -> &'static str {
 }
 
 impl<'a> LevelBody<'a> {
-    /// `best`: the best intent score and whether it is exact, where known.
-    pub fn new(slot: &'a LevelSlot, best: Option<(f64, bool)>, with_agents: bool) -> LevelBody<'a> {
-        let level = &slot.level;
+    /// `best`: the best intent score and whether it is exact, where known;
+    /// `agents`: the level's agents, where wanted.
+    pub fn new(
+        level: &'a Level,
+        best: Option<(f64, bool)>,
+        agents: Option<LevelAgents<'_>>,
+    ) -> LevelBody<'a> {
         LevelBody {
             id: &level.id,
             title: &level.title,
@@ -202,7 +206,7 @@ impl<'a> LevelBody<'a> {
                     description: &s.description,
                 })
                 .collect(),
-            legend: legend(slot),
+            legend: legend(level),
             preview: level.preview(),
             frame_legend: frame_legend(),
             best_performance: best.map(|b| round(b.0)),
@@ -217,36 +221,45 @@ impl<'a> LevelBody<'a> {
                 title: loophole_engine::levels::builtin(id)
                     .map_or_else(|_| id.clone(), |l| l.title),
             }),
-            agents: with_agents.then(|| {
+            agents: agents.map(|agents| {
                 AgentKind::ALL
                     .iter()
-                    .map(|&a| agent_body(slot, a))
+                    .map(|&a| agent_body(level, &agents, a))
                     .collect()
             }),
         }
     }
 }
 
-fn agent_body(slot: &LevelSlot, agent: AgentKind) -> AgentBody {
+/// What a level's agents are, as the engine's rules of a run say
+/// (`score::default_agent`, `score::plan_refusal`), worked out once by the caller.
+pub struct LevelAgents<'a> {
+    /// The agent the level is played with unless another is chosen.
+    pub default: AgentKind,
+    /// Why value iteration cannot plan on this level, if it cannot.
+    pub vi_refusal: Option<&'a str>,
+}
+
+fn agent_body(level: &Level, agents: &LevelAgents<'_>, agent: AgentKind) -> AgentBody {
     let why = match agent {
-        AgentKind::ValueIteration => slot.vi_refusal.clone(),
+        AgentKind::ValueIteration => agents.vi_refusal.map(str::to_string),
         _ => None,
     };
     AgentBody {
         name: agent.name(),
         power_meaning: agent.power_meaning(),
-        default_power: agent.default_power(slot.level.steps),
+        default_power: agent.default_power(level.steps),
         min_power: 1,
-        max_power: agent.max_power(slot.level.steps),
+        max_power: agent.max_power(level.steps),
         available: why.is_none(),
         why,
-        default: agent == slot.default_agent,
+        default: agent == agents.default,
     }
 }
 
 /// What each character of a level's own map stands for, from its legend.
-fn legend(slot: &LevelSlot) -> BTreeMap<String, &str> {
-    slot.level
+fn legend(level: &Level) -> BTreeMap<String, &str> {
+    level
         .legend
         .iter()
         .map(|(ch, kind)| (ch.to_string(), kind.as_str()))
@@ -518,31 +531,36 @@ pub struct Wire<'a, T>(pub &'a T);
 
 /// The wire form of an engine struct: `Wire<'_, T>` written as one JSON
 /// object, its fields in the order listed, each from an expression of the
-/// value: `wire_form!(SweepPoint, |p| { "power": p.power, ... })`.
+/// value: `wire_form!(SweepPoint, |p| { "power": p.power, ... })`. Another
+/// crate, for a type of its own or of a third crate, names a wrapper for it
+/// to define: `wire_form!(DesignBody = Design, |d| { ... })`.
+#[macro_export]
 macro_rules! wire_form {
     ($ty:ident, |$v:ident| { $($field:literal: $value:expr),+ $(,)? }) => {
-        impl serde::Serialize for $crate::wire::Wire<'_, $ty> {
+        impl serde::Serialize for $crate::Wire<'_, $ty> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeStruct;
-                let $v = self.0;
-                let mut s = serializer.serialize_struct(stringify!($ty), [$($field),+].len())?;
-                $(s.serialize_field($field, &$value)?;)+
-                s.end()
+                $crate::wire_form!(@fields self, serializer, $ty, |$v| { $($field: $value),+ })
             }
         }
     };
-}
-pub(crate) use wire_form;
+    ($wrapper:ident = $ty:ty, |$v:ident| { $($field:literal: $value:expr),+ $(,)? }) => {
+        #[doc = concat!("The wire form of a [`", stringify!($ty), "`].")]
+        pub struct $wrapper<'a>(pub &'a $ty);
 
-wire_form!(Design, |d| {
-    "id": d.id,
-    "level": d.level,
-    "reward": d.reward,
-    "agent": d.agent,
-    "power": d.power,
-    "seed": d.seed,
-    "created": d.created,
-});
+        impl serde::Serialize for $wrapper<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::wire_form!(@fields self, serializer, $wrapper, |$v| { $($field: $value),+ })
+            }
+        }
+    };
+    (@fields $self:ident, $serializer:ident, $ty:ident, |$v:ident| { $($field:literal: $value:expr),+ }) => {{
+        use serde::ser::SerializeStruct;
+        let $v = $self.0;
+        let mut s = $serializer.serialize_struct(stringify!($ty), [$($field),+].len())?;
+        $(s.serialize_field($field, &$value)?;)+
+        s.end()
+    }};
+}
 
 wire_form!(SweepPoint, |p| {
     "power": p.power,
@@ -550,6 +568,8 @@ wire_form!(SweepPoint, |p| {
     "return_sd": round(p.return_sd),
     "performance_mean": round(p.performance_mean),
     "performance_sd": round(p.performance_sd),
+    "returns": p.returns.iter().map(|&x| round(x)).collect::<Vec<_>>(),
+    "performances": p.performances.iter().map(|&x| round(x)).collect::<Vec<_>>(),
 });
 
 wire_form!(Verdict, |v| {
@@ -625,6 +645,47 @@ impl Serialize for Wire<'_, TrainStats> {
         }
     }
 }
+
+// The feedback simulations (RLHF, best-of-n).
+wire_form!(BonPoint, |p| {
+    "n": p.n,
+    "kl": round(p.kl),
+    "kl_empirical": round(p.kl_empirical),
+    "d": round(p.d),
+    "proxy": round(p.proxy),
+    "gold": round(p.gold),
+});
+
+wire_form!(KlPoint, |p| {
+    "beta": round(p.beta),
+    "kl": round(p.kl),
+    "d": round(p.d),
+    "proxy": round(p.proxy),
+    "gold": round(p.gold),
+    // A count of responses, if not a whole one.
+    "ess": p.ess.round(),
+});
+
+// The gridworld part of an RLHF experiment.
+wire_form!(GridReport, |g| {
+    "level": g.level,
+    "trajectories": g.trajectories,
+    "comparisons": g.comparisons,
+    "bucket_win_rate": round(g.bucket_win_rate),
+    "signals": g.signals,
+    "weights": g.weights.iter().map(|&w| round(w)).collect::<Vec<_>>(),
+    "reward": g.reward,
+    "agent": g.agent.name(),
+    "power": g.power,
+    "return": round(g.ret),
+    "performance": round(g.performance),
+    "on_bucket": round(g.on_bucket),
+    "steps": g.steps,
+    "sits_on_bucket": g.sits_on_bucket,
+    "intent_performance": round(g.intent_performance),
+    "pool_best_performance": round(g.pool_best_performance),
+    "pool_mean_performance": round(g.pool_mean_performance),
+});
 
 /// Rounds a number for the wire (the server's bodies and the CLI's
 /// `--json` and text): six decimals are more than any chart needs, they
