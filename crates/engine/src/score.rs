@@ -5,7 +5,9 @@
 //! An episode in plain words is [`crate::account`]'s.
 
 use crate::agents::value_iteration::ValueIteration;
-use crate::agents::{train, AgentKind, Hook, Invalid, RunError, Trained};
+use std::time::{Duration, Instant};
+
+use crate::agents::{train, AgentKind, Hook, Invalid, Progress, RunError, Trained};
 use crate::lang::Program;
 use crate::level::Level;
 use crate::run::{play, Episode, PlayConfig, RunResult};
@@ -18,6 +20,51 @@ pub const EVAL_SEEDS: u64 = 16;
 /// Episodes averaged when scoring a design where MCTS plans: each is a full
 /// run, so fewer than [`EVAL_SEEDS`] keep a run quick.
 pub const MCTS_EVAL_SEEDS: u64 = 2;
+
+/// The time a computation may take, counted from its start, and the
+/// deadline hook that holds the engine to it: the engine stops its work
+/// when the budget is spent, so nothing runs on after the answer. The
+/// server gives each request one; the CLI gives each command one
+/// (`--time-limit`).
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    limit: Duration,
+    /// None: further than a clock can count.
+    deadline: Option<Instant>,
+    /// What is computed, for the message: `run`, `sweep`, `demonstration`, `simulation`.
+    what: &'static str,
+}
+
+impl Budget {
+    pub fn start(limit: Duration, what: &'static str) -> Budget {
+        Budget {
+            limit,
+            deadline: Instant::now().checked_add(limit),
+            what,
+        }
+    }
+
+    /// The hook to hand the engine: true (go on) until the budget is spent.
+    /// A copy per thread, where the work runs on several.
+    pub fn hook(&self) -> impl FnMut(&Progress) -> bool + Copy + Send + Sync + 'static {
+        let deadline = self.deadline;
+        move |_: &Progress| deadline.is_none_or(|d| Instant::now() < d)
+    }
+
+    /// Whether the budget is spent.
+    pub fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Why the work was stopped, followed by what to do about it (`hint`).
+    pub fn exceeded(&self, hint: &str) -> String {
+        format!(
+            "the {} exceeded its time budget of {} s: {hint}",
+            self.what,
+            self.limit.as_secs_f64()
+        )
+    }
+}
 
 /// The agent a level is played with unless another is chosen: the one its
 /// file names (`agent:`), else [`planner`].

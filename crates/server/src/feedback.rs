@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::assets;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::state::{AppState, Budget};
+use crate::state::{AppState, Budget, BudgetAnswer};
 use crate::wire::{round, Wire};
 
 // ----- requests -----

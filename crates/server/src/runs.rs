@@ -19,7 +19,7 @@ use loophole_engine::score::{self, Benchmark, Design};
 use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use crate::error::ErrorBody;
-use crate::state::{AppState, Budget, LevelSlot};
+use crate::state::{AppState, Budget, BudgetAnswer, LevelSlot};
 use crate::wire;
 
 /// Most `progress` events sent for one run.

@@ -1,9 +1,9 @@
 //! What every request shares: the levels, the store, the run registry and the limits.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use loophole_engine::agents::{AgentKind, Progress, RunError};
+use loophole_engine::agents::{AgentKind, RunError};
 use loophole_engine::level::Level;
 use loophole_engine::score::Benchmark;
 use loophole_engine::{levels, score};
@@ -122,46 +122,24 @@ impl LevelSlot {
     }
 }
 
-/// The time a computation may take, counted from its start, and the
-/// deadline hook that holds the engine to it: the engine stops its work
-/// when the budget is spent, so nothing runs on after the answer.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Budget {
-    limit: Duration,
-    /// None: further than a clock can count.
-    deadline: Option<Instant>,
-    /// What is computed, for the message: `run`, `sweep`, `demonstration`, `simulation`.
-    what: &'static str,
-}
+/// A request's time budget is the engine's ([`score::Budget`]); this is
+/// what the server tells a client when it is spent.
+pub(crate) use loophole_engine::score::Budget;
 
-impl Budget {
-    pub fn start(limit: Duration, what: &'static str) -> Budget {
-        Budget {
-            limit,
-            deadline: Instant::now().checked_add(limit),
-            what,
-        }
-    }
-
-    /// The hook to hand the engine: true (go on) until the budget is spent.
-    /// A copy per thread, where the work runs on several.
-    pub fn hook(&self) -> impl FnMut(&Progress) -> bool + Copy + Send + Sync + 'static {
-        let deadline = self.deadline;
-        move |_: &Progress| deadline.is_none_or(|d| Instant::now() < d)
-    }
-
-    /// Why the work was stopped.
-    pub fn message(&self) -> String {
-        format!(
-            "the {} exceeded its time budget of {} s: ask for less (a lower power, fewer seeds)",
-            self.what,
-            self.limit.as_secs_f64()
-        )
-    }
-
+pub(crate) trait BudgetAnswer {
+    /// Why the work was stopped, and what to ask instead.
+    fn message(&self) -> String;
     /// The answer to work that failed: stopped by this budget, 422 (asking
     /// again would only spend the budget again); else as the engine's error says.
-    pub fn error(&self, e: RunError) -> ApiError {
+    fn error(&self, e: RunError) -> ApiError;
+}
+
+impl BudgetAnswer for Budget {
+    fn message(&self) -> String {
+        self.exceeded("ask for less (a lower power, fewer seeds)")
+    }
+
+    fn error(&self, e: RunError) -> ApiError {
         match e {
             RunError::Stopped => ApiError::OverBudget(self.message()),
             other => other.into(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::state::{AppState, Budget};
+use crate::state::{AppState, Budget, BudgetAnswer};
 use crate::wire::SweepBody;
 
 /// Most episodes per power a client may ask for.

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::state::{AppState, Budget};
+use crate::state::{AppState, Budget, BudgetAnswer};
 
 /// A demonstration's computation: its answer to a body, within what the
 /// hook allows (the server's hook stops it when its time budget is spent).
