@@ -3,14 +3,14 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use loophole_engine::agents::{AgentKind, Progress};
 use loophole_engine::lang::Program;
 use loophole_engine::level::{self, Level};
 use loophole_engine::run::{self, RunConfig};
-use loophole_engine::score::Design;
+use loophole_engine::score::{Budget, Design};
 use loophole_engine::world::Params;
 use loophole_engine::{levels, score};
 use loophole_server::wire::{self, round};
@@ -186,6 +186,9 @@ struct SweepArgs {
     /// Also draw both curves against power as SVG.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
+    /// Stop with an error if the work takes longer than this (seconds).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    time_limit: f64,
     #[arg(long)]
     json: bool,
 }
@@ -208,11 +211,24 @@ struct RunArgs {
     /// Fix a per-episode draw of the evaluated episode, e.g. interrupt=1.
     #[arg(long = "param", value_name = "K=V")]
     params: Vec<String>,
+    /// Stop with an error if the work takes longer than this (seconds).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    time_limit: f64,
     #[arg(long)]
     json: bool,
 }
 
 const MAX_EPISODES: u64 = 100_000;
+
+/// The command's time budget from `--time-limit`.
+fn time_budget(seconds: f64, what: &'static str) -> Result<Budget, Failure> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 1e9) {
+        return Err(Failure::usage(format!(
+            "--time-limit takes seconds, more than 0 and at most 1e9; found {seconds}"
+        )));
+    }
+    Ok(Budget::start(Duration::from_secs_f64(seconds), what))
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -453,13 +469,15 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
 fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let (src, design) = checked(&level, &a.reward, &a.agent, a.power, a.seed, &a.params)?;
+    let budget = time_budget(a.time_limit, "run")?;
+    let mut in_time = budget.hook();
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
     let mut progress = |p: &Progress| {
         if let Some(bar) = &bar {
             bar.set_length(p.total.max(1));
             bar.set_position(p.done);
         }
-        true
+        in_time(p)
     };
     let started = Instant::now();
     let result = run::run(&level, &design.reward, &design.config(), &mut progress);
@@ -481,7 +499,7 @@ fn run_cmd(a: RunArgs) -> Result<(), Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let (result, verdict) = judged.map_err(|e| Failure::engine(&src, e))?;
+    let (result, verdict) = judged.map_err(|e| Failure::budgeted(&src, &budget, e))?;
     if a.json {
         output::print_json(&wire::RunResultBody::new(
             &level, &src, &result, &verdict, None,
@@ -572,6 +590,7 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         )));
     }
     let jobs = experiment::jobs(&powers, a.seeds);
+    let budget = time_budget(a.time_limit, "sweep")?;
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
     if let Some(bar) = &bar {
         bar.set_length(jobs.len() as u64);
@@ -581,7 +600,15 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     let results = jobs
         .par_iter()
         .map(|&(power, seed)| {
-            let r = experiment::run_job(&level, reward, agent, power, seed, params, &mut |_| true);
+            let r = experiment::run_job(
+                &level,
+                reward,
+                agent,
+                power,
+                seed,
+                params,
+                &mut budget.hook(),
+            );
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -591,7 +618,7 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let results = results.map_err(|e| Failure::engine(&src, e))?;
+    let results = results.map_err(|e| Failure::budgeted(&src, &budget, e))?;
     let points = experiment::summarize(&powers, a.seeds, &results);
 
     if let Some(path) = &a.csv {

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use loophole_engine::agents::{Invalid, RunError, TrainStats};
-use loophole_engine::lang::{Diagnostic, Visibility};
+use loophole_engine::lang::{excerpt, Diagnostic, Visibility};
 use loophole_engine::level::{Level, LevelError};
 use loophole_engine::run::RunResult;
-use loophole_engine::score::Verdict;
+use loophole_engine::score::{Budget, Verdict};
 use loophole_server::wire::round;
 use serde::Serialize;
 use serde_json::json;
@@ -57,6 +57,17 @@ impl Failure {
         }
     }
 
+    /// As [`Failure::engine`], but work stopped by the command's time
+    /// budget says so and how to give it more: exit status 1.
+    pub fn budgeted(reward: &str, budget: &Budget, e: RunError) -> Failure {
+        match e {
+            RunError::Stopped => Failure::runtime(budget.exceeded(
+                "allow more with --time-limit SECONDS, or ask for less (a lower --power, fewer --seeds)",
+            )),
+            other => Failure::engine(reward, other),
+        }
+    }
+
     pub fn reward(src: &str, d: Diagnostic) -> Failure {
         let mut message = d.message.clone();
         if let Some(h) = &d.help {
@@ -80,15 +91,15 @@ impl Failure {
     pub fn level_file(path: &Path, text: &str, e: LevelError) -> Failure {
         let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
         // The column counts characters; the caret goes under the same one
-        // once the line's control characters are escaped (tabs kept, so it
-        // lines up however wide the terminal draws them).
+        // once the line's control characters are escaped, in a window of
+        // the line however long it is.
         let before: String = line.chars().take(e.column.saturating_sub(1)).collect();
-        let pad: String = escape_controls(&before)
-            .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let line = escape_controls(line);
-        let caret = format!("{pad}^");
+        let shown = excerpt(
+            &escape_controls(line),
+            escape_controls(&before).chars().count(),
+            1,
+        );
+        let (line, caret) = (shown.text, format!("{}{}", shown.pad, shown.carets));
         let rendered = format!(
             "error: {}:{}:{}: {}\n  {line}\n  {caret}",
             path.display(),

@@ -88,6 +88,54 @@ fn run_json_finds_the_sokoban_shortcut() {
 }
 
 #[test]
+fn a_run_or_sweep_past_its_time_limit_stops_with_a_clear_error() {
+    let cases: [&[&str]; 2] = [
+        &[
+            "run",
+            "--level",
+            "boat-race",
+            "--agent",
+            "q-learning",
+            "--power",
+            "100000",
+        ],
+        &[
+            "sweep",
+            "--level",
+            "rocks-diamonds",
+            "--powers",
+            "1..30",
+            "--seeds",
+            "50",
+        ],
+    ];
+    for args in cases {
+        let what = args[0];
+        let started = std::time::Instant::now();
+        let out = loophole(&[args, &["--time-limit", "0.2", "--json"]].concat());
+        let took = started.elapsed();
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v["error"]["message"],
+            format!(
+                "the {what} exceeded its time budget of 0.2 s: allow more with --time-limit \
+                 SECONDS, or ask for less (a lower --power, fewer --seeds)"
+            )
+        );
+        // Worked until the limit, then stopped rather than run to the end
+        // (the whole work takes several seconds).
+        let took = took.as_secs_f64();
+        assert!((0.2..3.0).contains(&took), "{what} took {took} s");
+        let out = loophole(&[args, &["--time-limit", "nope"]].concat());
+        assert_eq!(out.status.code(), Some(2));
+        let out = loophole(&[args, &["--time-limit", "0"]].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--time-limit takes seconds"), "{stderr}");
+    }
+}
+
+#[test]
 fn run_is_byte_for_byte_deterministic() {
     let args = [
         "run",

@@ -216,3 +216,22 @@ fn control_characters_in_a_reward_or_a_level_id_are_escaped_in_errors() {
     assert!(!has_terminal_controls(&stderr), "{stderr:?}");
     assert!(stderr.contains("boat\\x1b]0;owned\\x07"), "{stderr}");
 }
+
+#[test]
+fn a_long_bad_line_is_quoted_as_a_window_of_itself() {
+    // Under the size limit, but one line of 60,000 characters with its
+    // mistake at the start: the terminal gets a readable excerpt.
+    let text = BOAT.replace("steps: 100", &format!("steps: 100{}", "9".repeat(60_000)));
+    let file = write_level("long-steps.level", &text);
+    let out = run(&["run"], &file);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].contains(":4:8: `steps` must be a whole number"),
+        "{stderr}"
+    );
+    assert!(lines[1].starts_with("  steps: 1009") && lines[1].ends_with('…'));
+    assert_eq!(lines[2], "         ^");
+}

@@ -43,15 +43,15 @@ impl Diagnostic {
         let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
         let line = src[line_start..line_end].trim_end_matches('\r');
-        let before = &src[line_start..start];
-        let marked = &src[start..end.min(line_start + line.len()).max(start)];
-
-        // Tabs are copied so that the carets line up however wide the terminal draws them.
-        let pad: String = before
+        let before = src[line_start..start].chars().count();
+        let marked = src[start..end.min(line_start + line.len()).max(start)]
             .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let carets = "^".repeat(marked.chars().count().max(1));
+            .count();
+        let Excerpt {
+            text: line,
+            pad,
+            carets,
+        } = excerpt(line, before, marked);
 
         let mut out = format!("error: {}\n", self.message);
         if src.contains('\n') {
@@ -79,6 +79,63 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// A window of a source line for a caret diagram, at most
+/// [`Excerpt::WIDTH`] characters around the marked ones, `…` where it is
+/// cut, so that a ten-megabyte line is quoted as a readable one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Excerpt {
+    /// The quoted part of the line.
+    pub text: String,
+    /// What goes before the carets: a space per character (a tab per tab,
+    /// so they line up however wide a terminal draws tabs).
+    pub pad: String,
+    /// At least one `^`, under the marked characters.
+    pub carets: String,
+}
+
+impl Excerpt {
+    /// The most characters of the line quoted.
+    pub const WIDTH: usize = 100;
+    /// Characters kept before the mark when the line is cut.
+    const CONTEXT: usize = 40;
+}
+
+/// The excerpt of `line` that shows its characters `start..start + len`
+/// (counted in characters; either may run past the line's end).
+pub fn excerpt(line: &str, start: usize, len: usize) -> Excerpt {
+    let chars: Vec<char> = line.chars().collect();
+    let start = start.min(chars.len());
+    let (from, len) = if chars.len() <= Excerpt::WIDTH {
+        (0, len.max(1))
+    } else {
+        (
+            start.saturating_sub(Excerpt::CONTEXT),
+            len.clamp(1, Excerpt::WIDTH - Excerpt::CONTEXT),
+        )
+    };
+    let to = chars.len().min(from + Excerpt::WIDTH);
+    let mut text = String::new();
+    let mut pad = String::new();
+    if from > 0 {
+        text.push('…');
+        pad.push(' ');
+    }
+    text.extend(&chars[from..to]);
+    if to < chars.len() {
+        text.push('…');
+    }
+    pad.extend(
+        chars[from..start]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+    );
+    Excerpt {
+        text,
+        pad,
+        carets: "^".repeat(len),
+    }
+}
 
 /// Source text quoted in a message: kept short so that a message stays one readable line.
 pub(super) fn quote(text: &str) -> String {

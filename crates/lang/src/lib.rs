@@ -123,7 +123,7 @@ pub mod suggest;
 mod tests;
 
 pub use bytecode::Program;
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{excerpt, Diagnostic, Excerpt};
 
 /// The longest source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 4096;

@@ -737,6 +737,34 @@ fn render_survives_spans_that_do_not_fit() {
     }
 }
 
+#[test]
+fn render_quotes_a_window_of_a_long_line() {
+    // A mistake at the end of a 4,000-character reward: the quote is a
+    // window around it, cut with `…`, and the carets stay under it.
+    let src = format!("step +{}arow", " ".repeat(4000));
+    let d = error(&src);
+    let out = d.render(&src);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(out.len() < 400, "{} bytes", out.len());
+    assert!(
+        lines[1].starts_with("  …") && lines[1].ends_with("   arow"),
+        "{out}"
+    );
+    let caret = lines[2].chars().position(|c| c == '^').unwrap();
+    let under: String = lines[1].chars().skip(caret).collect();
+    assert_eq!(under, "arow", "{out}");
+    assert_eq!(lines[2].trim(), "^^^^");
+    // In the middle of the line: cut on both sides, at most WIDTH quoted.
+    let x = excerpt(&"a".repeat(1000), 500, 3);
+    assert_eq!(x.text.chars().count(), Excerpt::WIDTH + 2);
+    assert!(x.text.starts_with('…') && x.text.ends_with('…'));
+    assert_eq!(x.pad.len(), 41);
+    assert_eq!(x.carets, "^^^");
+    // A short line is quoted whole; a long mark is cut.
+    assert_eq!(excerpt("1 + arow", 4, 4).text, "1 + arow");
+    assert_eq!(excerpt(&"b".repeat(500), 0, 500).carets.len(), 60);
+}
+
 // -------------------------------------------------------------- properties
 
 /// A well-typed expression, for the generators.
