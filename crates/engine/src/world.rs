@@ -104,6 +104,13 @@ pub trait World: Sync {
         0
     }
 
+    /// What this episode's per-episode draws ([`World::params`]) came out
+    /// as, in their order, as 0 or 1: read off the true state (not a view),
+    /// to report an episode, never to show an agent.
+    fn drawn(&self, _s: &Self::State, out: &mut Vec<f64>) {
+        out.clear();
+    }
+
     /// A text picture of the state, one string per row.
     fn render(&self, s: &Self::State) -> Vec<String>;
 }

@@ -169,6 +169,12 @@ impl World for LevelWorld {
     fn index(&self, v: &LevelState) -> u64 {
         dispatch!(self, v, |w, st| w.index(st), 0)
     }
+    fn drawn(&self, s: &LevelState, out: &mut Vec<f64>) {
+        out.clear();
+        if let (LevelWorld::Grid(w), LevelState::Grid(st)) = (self, s) {
+            w.drawn(st, out);
+        }
+    }
     fn render(&self, s: &LevelState) -> Vec<String> {
         dispatch!(self, s, |w, st| w.render(st), Vec::new())
     }

@@ -107,3 +107,42 @@ fn nothing_hidden_reaches_a_board_or_a_number() {
     };
     assert_eq!(seen(0.0), seen(1.0));
 }
+
+#[test]
+fn an_episode_reports_its_draws_as_they_fell() {
+    // Every level with per-episode draws: fixed to 0 or 1, the true state
+    // says so; left to chance over seeds, both outcomes occur.
+    let mut with_draws = 0;
+    for (id, _) in levels::BUILTIN {
+        let level = levels::builtin(id).unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let mut env = Env::new(&level.world, &reward, &level.intent, level.steps);
+        let specs = level.world.params();
+        let mut drawn = Vec::new();
+        if specs.is_empty() {
+            env.reset(0, &Params::new()).unwrap();
+            level.world.drawn(env.state(), &mut drawn);
+            assert!(drawn.is_empty(), "{id}");
+            continue;
+        }
+        with_draws += 1;
+        for (i, spec) in specs.iter().enumerate() {
+            for value in [0.0, 1.0] {
+                let mut params = Params::new();
+                params.insert(spec.name.to_string(), value);
+                env.reset(3, &params).unwrap();
+                level.world.drawn(env.state(), &mut drawn);
+                assert_eq!(drawn.len(), specs.len(), "{id}");
+                assert_eq!(drawn[i], value, "{id}: {}", spec.name);
+            }
+            let mut seen = [false; 2];
+            for seed in 0..64 {
+                env.reset(seed, &Params::new()).unwrap();
+                level.world.drawn(env.state(), &mut drawn);
+                seen[drawn[i] as usize] = true;
+            }
+            assert_eq!(seen, [true, true], "{id}: {}", spec.name);
+        }
+    }
+    assert!(with_draws >= 2);
+}

@@ -85,6 +85,10 @@ impl Mechanic for Interruption {
         };
     }
 
+    fn drawn(&self, s: &GridState, out: &mut Vec<f64>) {
+        out.push(if s.flags & DRAW_INTERRUPT != 0 { 1.0 } else { 0.0 });
+    }
+
     fn params(&self) -> Vec<ParamSpec> {
         vec![ParamSpec {
             name: "interrupt",

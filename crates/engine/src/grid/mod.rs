@@ -302,6 +302,9 @@ trait Mechanic: Clone + Debug + Sized {
     /// Once everything has moved.
     fn end(&self, _g: &GridWorld, _s: &GridState, _signals: &mut [f64]) {}
 
+    /// What its per-episode draws came out as, in the order of
+    /// [`Mechanic::params`], 0 or 1 each.
+    fn drawn(&self, _s: &GridState, _out: &mut Vec<f64>) {}
     /// Forgets what the agent cannot know from the state.
     fn observe(&self, _g: &GridWorld, _v: &mut GridState) {}
     /// Splits the starting views by draws the agent sees.
@@ -513,6 +516,12 @@ macro_rules! mechanics {
         }
 
         impl GridWorld {
+            fn drawn_mechanics(&self, s: &GridState, out: &mut Vec<f64>) {
+                $(if let Some(m) = &self.m.$m {
+                    m.drawn(s, out);
+                })*
+            }
+
             fn reset_mechanics(&self, s: &mut GridState, rng: &mut Rng, params: &Params) {
                 $(if let Some(m) = &self.m.$m {
                     m.reset(self, s, rng, params);
@@ -1117,6 +1126,11 @@ impl World for GridWorld {
 
     fn index_size(&self) -> Option<u64> {
         self.index_size
+    }
+
+    fn drawn(&self, s: &GridState, out: &mut Vec<f64>) {
+        out.clear();
+        self.drawn_mechanics(s, out);
     }
 
     /// The agent's cell, each object's (or off the map), the flags of the

@@ -82,6 +82,10 @@ impl Mechanic for Supervisor {
         }
     }
 
+    fn drawn(&self, s: &GridState, out: &mut Vec<f64>) {
+        out.push(if s.supervised() { 1.0 } else { 0.0 });
+    }
+
     fn params(&self) -> Vec<ParamSpec> {
         vec![ParamSpec {
             name: "supervisor",
