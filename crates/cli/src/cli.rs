@@ -218,8 +218,6 @@ struct RunArgs {
     json: bool,
 }
 
-const MAX_EPISODES: u64 = 100_000;
-
 /// The command's time budget from `--time-limit`.
 fn time_budget(seconds: f64, what: &'static str) -> Result<Budget, Failure> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 1e9) {
@@ -430,17 +428,14 @@ fn replay_cmd(a: ReplayArgs) -> Result<(), Failure> {
     let level = load_level(&a.level)?;
     let params = parse_params(&a.params)?;
     let (_, reward) = reward_for(&level, &a.reward)?;
-    if a.episodes == 0 || a.episodes > MAX_EPISODES {
+    if a.episodes == 0 || a.episodes > run::MAX_REPLAY_EPISODES {
         return Err(Failure::usage(format!(
-            "--episodes must be from 1 to {MAX_EPISODES}"
+            "--episodes must be from 1 to {}",
+            run::MAX_REPLAY_EPISODES
         )));
     }
-    let mut eps = Vec::new();
-    for i in 0..a.episodes {
-        let seed = a.seed.wrapping_add(i);
-        let played = run::replay(&level, &reward, &a.actions, seed, &params);
-        eps.push(played.map_err(|e| Failure::engine(&a.actions, e))?);
-    }
+    let eps = run::replay_episodes(&level, &reward, &a.actions, a.seed, a.episodes, &params)
+        .map_err(|e| Failure::engine(&a.actions, e))?;
     let body = wire::ReplayBody::new(&level, &eps);
     if a.json {
         output::print_json(&body);
@@ -480,22 +475,8 @@ fn run_cmd(a: RunArgs) -> Result<(), Failure> {
         in_time(p)
     };
     let started = Instant::now();
-    let result = run::run(&level, &design.reward, &design.config(), &mut progress);
+    let judged = score::judged_run(&level, &design, &mut progress);
     let elapsed = started.elapsed();
-    // Judged as the level page judges it: the strongest optimizer of the
-    // reward over the level's evaluation seeds.
-    let judged = result.and_then(|result| {
-        let bench = score::benchmark(&level, &mut progress)?;
-        let verdict = score::verdict(
-            &level,
-            &design.reward,
-            &bench,
-            f64::NEG_INFINITY,
-            Some(&result),
-            &mut progress,
-        )?;
-        Ok((result, verdict))
-    });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

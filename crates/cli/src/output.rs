@@ -329,7 +329,7 @@ pub fn print_run(level: &Level, reward: &str, r: &RunResult, verdict: &Verdict, 
     };
     out!();
     out!(
-        "training:    {stats}; {:.0} ms",
+        "training:    {stats} (trained, played and judged in {:.0} ms)",
         elapsed.as_secs_f64() * 1000.0
     );
     out!(

@@ -195,6 +195,29 @@ pub fn replay(
     play(&level.task(reward), &cfg, &mut next, &mut |_| true)
 }
 
+/// Most episodes [`replay_episodes`] plays.
+pub const MAX_REPLAY_EPISODES: u64 = 100_000;
+
+/// [`replay`] on seeds `seed`, `seed + 1`, … (`episodes` of them, 1 to
+/// [`MAX_REPLAY_EPISODES`]).
+pub fn replay_episodes(
+    level: &Level,
+    reward: &Program,
+    actions: &str,
+    seed: u64,
+    episodes: u64,
+    params: &Params,
+) -> Result<Vec<Episode>, RunError> {
+    if !(1..=MAX_REPLAY_EPISODES).contains(&episodes) {
+        return Err(RunError::invalid(format!(
+            "the episodes must be from 1 to {MAX_REPLAY_EPISODES}, found {episodes}"
+        )));
+    }
+    (0..episodes)
+        .map(|i| replay(level, reward, actions, seed.wrapping_add(i), params))
+        .collect()
+}
+
 /// Trains the configured agent on `level` with `reward`, then plays one
 /// greedy episode on `cfg.seed`. `hook` sees the progress of both and may
 /// stop them.

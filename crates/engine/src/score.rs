@@ -352,6 +352,28 @@ pub fn eval_seeds(level: &Level) -> u64 {
     }
 }
 
+/// A design run and judged as a command line or a script asks for it:
+/// trained and played as [`crate::run::run`] does, then judged as the level
+/// page judges it ([`verdict`]: the strongest optimizer of the reward over
+/// the level's evaluation seeds, against a fresh [`benchmark`]).
+pub fn judged_run(
+    level: &Level,
+    design: &Design,
+    hook: &mut Hook<'_>,
+) -> Result<(RunResult, Verdict), RunError> {
+    let result = crate::run::run(level, &design.reward, &design.config(), hook)?;
+    let bench = benchmark(level, hook)?;
+    let judged = verdict(
+        level,
+        &design.reward,
+        &bench,
+        f64::NEG_INFINITY,
+        Some(&result),
+        hook,
+    )?;
+    Ok((result, judged))
+}
+
 /// Judges `reward` on `level` against its benchmark `bench`, and, where the
 /// benchmark is only the best found by search, against `record`, the best
 /// a design has reached there before (`f64::NEG_INFINITY` if none).
