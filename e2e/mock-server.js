@@ -213,7 +213,9 @@ async function api(req, res, path) {
     const level = levels.find((l) => l.id === body?.level);
     if (!level) return fail(res, 404, 'no such level');
     const c = check(level, String(body.reward ?? ''));
-    return c.error ? fail(res, 400, c.error, c.span) : send(res, 200, { ok: true, signals: c.signals });
+    return c.error
+      ? send(res, 200, { ok: false, signals: [], error: { message: c.error, ...(c.span ? { span: c.span } : {}) } })
+      : send(res, 200, { ok: true, signals: c.signals });
   }
   if (req.method === 'POST' && path === '/api/runs') {
     const body = await readBody(req);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { levelReady, newPage, resultNumbers } from './browser.js';
+import { levelReady, newPage, resultNumbers, watch } from './browser.js';
 import { openPage, useServerAndBrowser } from './fixture.js';
 
 describe('training', () => {
@@ -51,10 +51,15 @@ describe('training', () => {
 
   test('a misspelt signal is reported and exactly its letters are underlined', { timeout: 60_000 }, async () => {
     const page = await newPage(env.browser);
+    const problems = watch(page);
     await page.goto(`${env.server.url}/play/boat-race`);
     await levelReady(page);
-    await page.fill('[data-testid=reward-editor]', '3*arow - step');
+    // Typed key by key, with every half-written reward checked on the way:
+    // a wrong reward is the check's answer, not an error of the page.
+    await page.fill('[data-testid=reward-editor]', '');
+    await page.locator('[data-testid=reward-editor]').pressSequentially('3*arow - step', { delay: 300 });
     await page.waitForFunction(() => document.querySelector('[data-testid=reward-error]').textContent.includes('arrow'));
+    assert.deepEqual(problems, [], 'no console error or failed request while typing');
     const mark = page.locator('#editor-backdrop mark');
     assert.equal(await mark.textContent(), 'arow');
     assert.ok(await mark.isVisible(), 'the underline is shown');

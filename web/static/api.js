@@ -72,7 +72,21 @@ const enc = encodeURIComponent;
 
 export const getLevels = () => request('GET', '/api/levels');
 export const getLevel = (id) => request('GET', `/api/levels/${enc(id)}`);
-export const checkReward = (level, reward) => request('POST', '/api/check', { level, reward });
+/**
+ * Checks a reward. The server answers a reward that does not compile with
+ * 200 and `{ok: false, error}` (a reward being typed is often wrong, and
+ * that is no failed request); it is thrown here as the ApiError (status 400,
+ * with its span) a refused run would give, so callers treat both alike.
+ */
+export async function checkReward(level, reward) {
+  const answer = await request('POST', '/api/check', { level, reward });
+  if (answer && answer.ok === false) {
+    const err = answer.error ?? {};
+    const span = Array.isArray(err.span) && err.span.length === 2 && err.span.every(Number.isFinite) ? err.span : null;
+    throw new ApiError(400, typeof err.message === 'string' ? err.message : 'The reward is not valid.', span);
+  }
+  return answer;
+}
 export const startRun = (run) => request('POST', '/api/runs', run);
 export const saveDesign = (design) => request('POST', '/api/designs', design);
 export const getDesign = (id) => request('GET', `/api/designs/${enc(id)}`);

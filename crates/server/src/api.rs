@@ -48,11 +48,13 @@ pub async fn check(
     ApiJson(req): ApiJson<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
     let slot = state.level(&req.level)?;
-    let program = slot
-        .level
-        .compile_reward(&req.reward)
-        .map_err(ApiError::reward)?;
-    Ok(Json(CheckResponse::new(&slot.level, &program)))
+    // A reward being typed is expected to be wrong for a while: its error is
+    // the answer, not a failed request (runs and saves still refuse it, 400).
+    let answer = match slot.level.compile_reward(&req.reward) {
+        Ok(program) => CheckResponse::new(&slot.level, &program),
+        Err(d) => CheckResponse::refused(ApiError::reward(d).body().error),
+    };
+    Ok(Json(answer))
 }
 
 /// The level of a run, and the run checked against it by the engine's

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use loophole_engine::agents::{Invalid, RunError};
 use loophole_engine::lang::Diagnostic;
-use serde::Serialize;
+
+pub use crate::wire::{ErrorBody, ErrorDetail};
 
 /// Why a request was not answered with what it asked for. Every variant
 /// becomes a 4xx with the body `{"error": {"message", "span"?}}`, except
@@ -88,31 +89,6 @@ impl ApiError {
         };
         ErrorBody {
             error: ErrorDetail { message, span },
-        }
-    }
-}
-
-/// `{"error": {"message": …, "span": [start, end]}}`
-#[derive(Debug, Serialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ErrorDetail {
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub span: Option<[usize; 2]>,
-}
-
-impl ErrorBody {
-    /// An error without a span, e.g. for an SSE `error` event.
-    pub fn message(message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                message: message.into(),
-                span: None,
-            },
         }
     }
 }

@@ -201,7 +201,7 @@ async fn a_good_reward_checks_ok_with_the_signals_it_reads() {
 }
 
 #[tokio::test]
-async fn a_misspelt_signal_is_400_with_its_span_and_a_suggestion() {
+async fn a_misspelt_signal_is_reported_with_its_span_and_a_suggestion() {
     let s = state();
     let answer = post_json(
         &s,
@@ -209,7 +209,9 @@ async fn a_misspelt_signal_is_400_with_its_span_and_a_suggestion() {
         json!({"level": "boat-race", "reward": "3*arow - step"}),
     )
     .await;
-    let message = answer.error(StatusCode::BAD_REQUEST);
+    // A check answers 200 with the error: the reward is what is wrong, not the request.
+    let message = answer.error(StatusCode::OK);
+    assert_eq!(answer.json()["ok"], false);
     assert_eq!(answer.json()["error"]["span"], json!([2, 6]));
     assert!(message.contains("did you mean `arrow`"), "{message}");
     // The same error stops a run before it starts.
@@ -232,7 +234,8 @@ async fn a_hidden_signal_cannot_be_rewarded() {
         json!({"level": "boat-race", "reward": "clockwise"}),
     )
     .await;
-    answer.error(StatusCode::BAD_REQUEST);
+    answer.error(StatusCode::OK);
+    assert_eq!(answer.json()["ok"], false);
     assert_eq!(answer.json()["error"]["span"], json!([0, 9]));
 }
 
@@ -246,7 +249,7 @@ async fn hostile_text_is_refused_as_json_and_never_reflected_in_a_page() {
         json!({"level": "boat-race", "reward": hostile}),
     )
     .await;
-    answer.error(StatusCode::BAD_REQUEST);
+    answer.error(StatusCode::OK);
     assert_eq!(answer.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     post_json(&s, "/api/runs", json!({"level": hostile, "reward": "step"}))
         .await
@@ -264,7 +267,7 @@ async fn hostile_text_is_refused_as_json_and_never_reflected_in_a_page() {
 }
 
 #[tokio::test]
-async fn a_reward_over_the_size_limit_is_400_with_a_span() {
+async fn a_reward_over_the_size_limit_is_refused_naming_the_limit() {
     let s = state();
     let long = "step + ".repeat(700) + "step";
     let answer = post_json(
@@ -273,8 +276,15 @@ async fn a_reward_over_the_size_limit_is_400_with_a_span() {
         json!({"level": "boat-race", "reward": long}),
     )
     .await;
-    let message = answer.error(StatusCode::BAD_REQUEST);
+    let message = answer.error(StatusCode::OK);
     assert!(message.contains("4096"), "{message}");
+    let run = post_json(
+        &s,
+        "/api/runs",
+        json!({"level": "boat-race", "reward": long}),
+    )
+    .await;
+    assert!(run.error(StatusCode::BAD_REQUEST).contains("4096"));
 }
 
 // ----- bodies the server cannot read -----

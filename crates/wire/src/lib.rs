@@ -48,13 +48,51 @@ pub struct RunRequest {
 
 // ----- responses -----
 
+/// `{"error": {"message": …, "span": [start, end]}}`
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+}
+
+impl ErrorBody {
+    /// An error without a span, e.g. for an SSE `error` event.
+    pub fn message(message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                message: message.into(),
+                span: None,
+            },
+        }
+    }
+}
+
+/// The answer to a check: `ok` with the signals the reward reads, or not
+/// `ok` with `error` (the same detail a refused run carries).
 #[derive(Debug, Serialize)]
 pub struct CheckResponse {
     pub ok: bool,
     pub signals: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
 }
 
 impl CheckResponse {
+    /// A reward that did not compile, and why.
+    pub fn refused(error: ErrorDetail) -> CheckResponse {
+        CheckResponse {
+            ok: false,
+            signals: Vec::new(),
+            error: Some(error),
+        }
+    }
+
     /// A reward that compiled, with the signals it reads.
     pub fn new(level: &Level, reward: &Program) -> CheckResponse {
         let signals = reward
@@ -63,7 +101,11 @@ impl CheckResponse {
             .filter_map(|&i| level.signals.get(i))
             .map(|s| s.name.clone())
             .collect();
-        CheckResponse { ok: true, signals }
+        CheckResponse {
+            ok: true,
+            signals,
+            error: None,
+        }
     }
 }
 
