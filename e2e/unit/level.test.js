@@ -4,15 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  agentPath,
   curveOf,
+  drawWords,
   initialAgent,
   initialPower,
   insertion,
+  judged,
   nextLevel,
-  outcome,
   powerPhrase,
   route,
-  runShare,
   runningTotals,
   seedOf,
   underline,
@@ -85,17 +86,34 @@ describe('the reward editor', () => {
 describe('a run', () => {
   const result = (over) => ({ return: 10, performance: 9, best_performance: 10, curve: [], ...over });
 
-  test('its share of the best intent score, none when the best is 0', () => {
-    assert.equal(runShare(result()), 0.9);
-    assert.equal(runShare(result({ best_performance: 0 })), null);
+  const verdict = (over) => ({
+    verdict: { mean_performance: 9, best_performance: 10, best: 'exact', solved: true, stars: 2, outcome: 'intent', cases: [], ...over },
   });
 
-  test('what the agent did, judged with the solve share', () => {
-    assert.equal(outcome(result(), 0.9), 'intent');
-    assert.equal(outcome(result({ performance: 5 }), 0.9), 'loophole');
-    assert.equal(outcome(result({ performance: 5, return: 0 }), 0.9), 'other');
-    assert.equal(outcome(result({ best_performance: 0, performance: 0 }), 0.9), 'intent');
-    assert.equal(outcome(result({ best_performance: 0, performance: -1 }), 0.9), 'loophole');
+  test('the verdict is the engine\'s, its share only where a share means something', () => {
+    const v = judged(verdict());
+    assert.equal(v.outcome, 'intent');
+    assert.equal(v.share, 0.9);
+    assert.equal(v.beaten, false);
+    assert.equal(judged(verdict({ mean_performance: -209, outcome: 'loophole' })).share, null);
+    assert.equal(judged(verdict({ best_performance: 0, mean_performance: 0 })).share, null);
+    // A best found by search that the design beats: no share over 100 %.
+    const beat = judged(verdict({ best: 'found', best_performance: 53.25, mean_performance: 93 }));
+    assert.deepEqual([beat.share, beat.beaten, beat.exact], [null, true, false]);
+  });
+
+  test('kinds of episode are listed only where they differ in intent', () => {
+    const same = [{ params: { x: 1 }, performance: 3 }, { params: { x: 0 }, performance: 3 }];
+    assert.deepEqual(judged(verdict({ cases: same })).cases, []);
+    const differ = [{ params: { interrupt: 1 }, performance: 0 }, { params: { interrupt: 0 }, performance: 38 }];
+    assert.equal(judged(verdict({ cases: differ })).cases.length, 2);
+    assert.equal(drawWords({ interrupt: 1, seen: 0.5 }), 'interrupt = 1, seen = 0.5');
+  });
+
+  test('the agent\'s cell in each frame', () => {
+    const frames = [{ rows: ['#A#', '# #'] }, { rows: ['# #', '#A#'] }, { rows: null }];
+    assert.deepEqual(agentPath(frames, { A: 'agent', '#': 'wall', ' ': 'floor' }), [[0, 1], [1, 1], null]);
+    assert.deepEqual(agentPath(frames, { '#': 'wall' }), [null, null, null]);
   });
 
   test('the chart: the learning curve, the episode from 0, nothing, or what was drawn', () => {

@@ -20,7 +20,7 @@ import {
 import { mountGoodhart } from './goodhart.js';
 import { isGridLevel } from './map.js';
 import { levelProgress, recordRun } from './progress.js';
-import { curveOf, initialAgent, initialPower, insertion, nextLevel, outcome, route, runShare, seedOf } from './level/rules.js';
+import { curveOf, initialAgent, initialPower, insertion, judged, nextLevel, route, seedOf } from './level/rules.js';
 import { Playback, createState } from './level/state.js';
 import { LevelView } from './level/view.js';
 
@@ -209,6 +209,7 @@ async function train() {
       view.showCurve(curve);
       showResult(result, body, prediction);
       startPlayback(result);
+      view.revealMap();
     },
     onError(message) {
       state.stopStream = null;
@@ -220,12 +221,10 @@ async function train() {
 
 function showResult(result, body, prediction) {
   const level = state.level;
-  view.showResult(result, {
-    solveShare: level.solve_share,
-    runShare: runShare(result),
-    outcome: outcome(result, level.solve_share),
-    prediction,
-  });
+  view.showResult(result, { solveShare: level.solve_share, judged: judged(result), prediction });
+  // The level's next step, unless its reward is the one just trained.
+  const next = level.next && level.next.reward !== body.reward.trim() ? level.next : null;
+  view.showNextStep(next, { onUse: (reward) => view.setReward(reward) });
   showNextLevel(level.id);
   if (result.level === level.id) {
     recordRun(level.id, { stars: result.stars, solved: result.solved, reward: body.reward });

@@ -229,6 +229,35 @@ export class MapView {
   }
 
   /**
+   * Draws the agent's trail under it: a line through the centres of
+   * `cells` ([row, column], nulls skipped) and a dot on each cell, darker
+   * the more often it was visited. An empty list clears it.
+   */
+  drawTrail(cells) {
+    this.trail?.remove();
+    this.trail = null;
+    const path = cells.filter(Boolean);
+    if (path.length < 2 || !this.agent) return;
+    this.trail = svgEl('g', { class: 'trail', 'data-testid': 'trail', 'data-steps': String(path.length - 1), 'aria-hidden': 'true' });
+    this.svg.insertBefore(this.trail, this.agent);
+    const centre = ([r, c]) => `${c * CELL + CELL / 2},${r * CELL + CELL / 2}`;
+    svgEl('polyline', { points: path.map(centre).join(' '), class: 'trail-line' }, this.trail);
+    const visits = new Map();
+    for (const [r, c] of path) visits.set(`${r},${c}`, (visits.get(`${r},${c}`) ?? 0) + 1);
+    for (const [key, n] of visits) {
+      const [r, c] = key.split(',').map(Number);
+      svgEl('circle', {
+        cx: c * CELL + CELL / 2,
+        cy: r * CELL + CELL / 2,
+        r: 4,
+        class: 'trail-dot',
+        'fill-opacity': String(Math.min(1, 0.35 + 0.13 * n)),
+        'data-visits': String(n),
+      }, this.trail);
+    }
+  }
+
+  /**
    * Draws the state of a world that is not a grid: its rows are lines of
    * text (e.g. "quality  ■■□□ 2/4"), shown as a monospaced board.
    */
@@ -281,6 +310,7 @@ export class MapView {
       this.cells.push(this.tiles.appendChild(svgEl('g')));
       this.kinds.push(null);
     }
+    this.trail = null;
     this.agent = agentShape(this.svg);
     // No glide into the first position.
     this.agent.classList.add('no-transition');

@@ -87,22 +87,56 @@ export function runningTotals(frames, names) {
 }
 
 /**
- * This run's intent score as a share of the best achievable (null when
- * the best is 0, where a share means nothing).
+ * The design's verdict as the engine judged it (the result's `verdict`: the
+ * strongest optimizer of the reward over every kind of episode the level
+ * draws), read for the page: the outcome a prediction is checked against,
+ * the mean intent score against the best, and that best's share only where
+ * a share means something (0 to 100 %: never a share of a negative score or
+ * of a best the run has beaten).
  */
-export const runShare = (result) =>
-  Math.abs(result.best_performance) > 1e-9 ? result.performance / result.best_performance : null;
+export function judged(result) {
+  const v = result.verdict ?? {};
+  const best = Number(v.best_performance ?? result.best_performance);
+  const mean = Number(v.mean_performance ?? result.performance);
+  const exact = (v.best ?? 'exact') === 'exact';
+  const beaten = !exact && mean > best + 1e-9;
+  const share = Math.abs(best) > 1e-9 && mean >= 0 && mean <= best + 1e-9 ? mean / best : null;
+  const cases = Array.isArray(v.cases) ? v.cases : [];
+  // Per kind of episode only where the kinds differ in what the owner got.
+  const differs = cases.length > 1 && cases.some((c) => Math.abs(c.performance - cases[0].performance) > 1e-9);
+  return {
+    outcome: v.outcome ?? 'other',
+    solved: Boolean(v.solved ?? result.solved),
+    stars: Number(v.stars ?? result.stars) || 0,
+    mean,
+    best,
+    exact,
+    beaten,
+    share,
+    cases: differs ? cases : [],
+  };
+}
+
+/** A per-episode draw in words: "interrupt = 1" for `{interrupt: 1}`, "" for none. */
+export const drawWords = (params) =>
+  Object.entries(params ?? {})
+    .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+    .join(', ');
 
 /**
- * What the agent of this run did, judged on this run alone with the
- * level's solve share: `intent` (what the owner wants), `loophole` (paid
- * well, intent missed) or `other`.
+ * The cells the agent stands on, frame by frame: `[row, column]` of the
+ * character the legend calls `agent`, or null in a frame without one.
  */
-export function outcome(result, solveShare) {
-  const share = runShare(result);
-  const intended = share === null ? result.performance >= 0 : share >= solveShare;
-  if (intended) return 'intent';
-  return result.return > 0 ? 'loophole' : 'other';
+export function agentPath(frames, legend) {
+  const mark = Object.keys(legend ?? {}).find((ch) => legend[ch] === 'agent');
+  return frames.map((f) => {
+    if (!mark || !Array.isArray(f.rows)) return null;
+    for (let r = 0; r < f.rows.length; r++) {
+      const c = Array.from(f.rows[r]).indexOf(mark);
+      if (c >= 0) return [r, c];
+    }
+    return null;
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
 // episode being played back. Plain data and the few changes made to it;
 // the view shows it and the controller (../level.js) changes it.
 
-import { runningTotals } from './rules.js';
+import { agentPath, runningTotals } from './rules.js';
 
 export function createState() {
   return {
@@ -33,6 +33,8 @@ export class Playback {
     this.names = names;
     this.legend = legend;
     this.sums = runningTotals(frames, names);
+    /** The agent's cell in each frame (null where it has none), for its trail. */
+    this.path = agentPath(frames, legend);
     this.index = 0;
   }
 

@@ -8,7 +8,7 @@ import { byId as $, el, svgEl } from '../dom.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { MapView, gridFromRows, legendKinds, renderLegend } from '../map.js';
 import { starText } from '../progress.js';
-import { powerPhrase, underline } from './rules.js';
+import { drawWords, powerPhrase, underline } from './rules.js';
 
 const HIDDEN_WHY = "hidden: records what really happened; the reward's sensors cannot see it";
 
@@ -92,6 +92,15 @@ export class LevelView {
       note.textContent =
         'A shared design, opened from a link. Runs are deterministic, so this is exactly the episode its author saw.';
       note.hidden = false;
+    }
+    const trainNote = $('train-level-note');
+    if (level.train_level) {
+      trainNote.replaceChildren(
+        document.createTextNode('The agent learns on the map of '),
+        el('a', { href: `/play/${encodeURIComponent(level.train_level.id)}` }, null, level.train_level.title),
+        document.createTextNode(', then plays this one, which it has never seen: what it learned there is all it brings.'),
+      );
+      trainNote.hidden = false;
     }
     this.map = new MapView($('level-map'), { label: `Map of ${level.title}` });
     if (isGrid) {
@@ -376,6 +385,7 @@ export class LevelView {
     $('result-placeholder').hidden = false;
     $('result-placeholder').textContent = 'Training… the result appears here when the agent has learned.';
     $('result-body').hidden = true;
+    this.showSummary(null);
     showNotice($('run-error'), null);
     this.setProgress(0, 1);
     const chart = this.chart;
@@ -429,48 +439,53 @@ export class LevelView {
   // ------------------------------------------------------------ the result
 
   /**
-   * Shows a run's result: its scores, the verdict on the design (the
-   * server's `solved`, `share` and `stars`), the account of the episode and
-   * the reveal of the prediction (`outcome`, one of PREDICTIONS' values).
+   * Shows a run's result: its scores, the engine's verdict on the design
+   * (`judged`, rules.judged: over every kind of episode the level draws),
+   * the plain sentence and the account of the episode, and the reveal of
+   * the prediction against the verdict's outcome.
    */
-  showResult(result, { solveShare, runShare, outcome, prediction }) {
+  showResult(result, { solveShare, judged, prediction }) {
     $('result-placeholder').hidden = true;
     $('result-body').hidden = false;
     $('result-return').textContent = formatNumber(result.return);
     $('result-performance').textContent = formatNumber(result.performance);
 
-    // Two different shares: this run's intent score against the best
-    // achievable, and the one "solved" is judged on, the strongest optimizer
-    // of this reward averaged over episodes (it does not depend on the
-    // optimizer or power picked here).
-    const best = result.best_performance;
-    const judged = ` Solving is judged on the strongest optimizer of this reward, which reaches ${formatPercent(result.share)} of that score (${formatPercent(solveShare)} needed).`;
+    const v = judged;
+    const bestWords = v.exact
+      ? `the best achievable intent score, ${formatNumber(v.best)}`
+      : `the best intent score found so far, ${formatNumber(v.best)} (search found it: the true best may be higher)`;
+    const over =
+      v.cases.length > 1 || (result.verdict?.eval_seeds ?? 0) > 1
+        ? ' averaged over the kinds of episode this level draws'
+        : '';
+    let against;
+    if (v.beaten) against = `${formatNumber(v.mean)}${over}: better than ${bestWords}. A new best for this level.`;
+    else if (v.share !== null) against = `${formatNumber(v.mean)}${over}, which is ${formatPercent(v.share)} of ${bestWords}.`;
+    else against = `${formatNumber(v.mean)}${over}, against ${bestWords}.`;
     const verdict = $('verdict');
     verdict.replaceChildren();
-    verdict.className = `verdict ${result.solved ? 'solved' : 'unsolved'}`;
-    if (result.solved) {
+    verdict.className = `verdict ${v.solved ? 'solved' : 'unsolved'}`;
+    if (v.solved) {
       el('strong', {}, verdict, 'Solved ');
-      el('span', { className: 'stars', 'aria-label': `${result.stars} of 3 stars` }, verdict, starText(result.stars));
-      el('span', { className: 'verdict-note' }, verdict, ` The best achievable intent score is ${formatNumber(best)}.${judged}`);
+      el('span', { className: 'stars', 'aria-label': `${v.stars} of 3 stars` }, verdict, starText(v.stars));
     } else {
-      el('strong', {}, verdict, 'Not solved: ');
-      el('span', {}, verdict,
-        runShare === null
-          ? `the best achievable intent score is ${formatNumber(best)}, and this agent scored ${formatNumber(result.performance)}.`
-          : `the agent reached ${formatPercent(runShare)} of the best achievable intent score ${formatNumber(best)}.`);
-      el('span', { className: 'verdict-note' }, verdict, judged);
+      el('strong', {}, verdict, 'Not solved. ');
     }
+    el('span', { className: 'verdict-note' }, verdict,
+      ` Judged on the strongest optimizer of this reward, not only the one you picked: its intent score is ${against} Solving needs ${formatPercent(solveShare)}.`);
+    this.showCases(v.cases);
 
+    this.showSummary(result.summary);
     $('account').replaceChildren(...result.account.map((s) => el('li', {}, null, s)));
     $('episode-facts').textContent =
-      `${agentName(result.agent)}, ${powerPhrase(result.agent, '', result.power)}, seed ${result.seed}; ` +
+      `This episode: ${agentName(result.agent)}, ${powerPhrase(result.agent, '', result.power)}, seed ${result.seed}; ` +
       `${result.steps} steps, ${result.truncated ? 'stopped by the step limit' : 'the episode ended by itself'}.`;
 
-    const did = PREDICTIONS.find((p) => p.value === outcome);
+    const did = PREDICTIONS.find((p) => p.value === v.outcome) ?? PREDICTIONS[2];
     const reveal = $('prediction-reveal');
     reveal.replaceChildren();
     if (prediction) {
-      const right = prediction.value === outcome;
+      const right = prediction.value === did.value;
       reveal.className = `prediction-reveal ${right ? 'right' : 'wrong'}`;
       el('strong', {}, reveal, right ? '✓ You called it. ' : '✗ Not what you expected. ');
       el('span', {}, reveal, `You predicted: “${prediction.label}”. The agent ${did.outcome}.`);
@@ -478,6 +493,55 @@ export class LevelView {
       reveal.className = 'prediction-reveal';
       reveal.textContent = `The agent ${did.outcome}. Next time, make a prediction before you train.`;
     }
+  }
+
+  /** The plain sentence of what the agent did, under the map (null: none yet). */
+  showSummary(text) {
+    const p = $('episode-summary');
+    p.textContent = text ? `What it did: ${text}` : '';
+    p.hidden = !text;
+  }
+
+  /** How the design does in each kind of episode the level draws (none: hidden). */
+  showCases(cases) {
+    const box = $('cases');
+    const body = $('case-rows');
+    body.replaceChildren();
+    box.hidden = cases.length === 0;
+    for (const c of cases) {
+      const tr = el('tr', {}, body);
+      el('th', { scope: 'row' }, tr, `${drawWords(c.params) || 'every episode'} (${formatPercent(c.probability)} of episodes)`);
+      el('td', { className: 'num' }, tr, formatNumber(c.return));
+      el('td', { className: 'num' }, tr, formatNumber(c.performance));
+      el('td', {}, tr, c.summary ?? '');
+    }
+  }
+
+  /**
+   * What to try next, where the level suggests it: its words, and a button
+   * that puts its reward in the editor (`onUse(reward)`). null hides it.
+   */
+  showNextStep(next, { onUse }) {
+    const box = $('next-step');
+    box.hidden = !next;
+    if (!next) return;
+    $('next-step-text').textContent = next.text || 'Try another reward and see what the agent makes of it.';
+    const use = $('next-step-use');
+    use.hidden = !next.reward;
+    if (next.reward) {
+      $('next-step-reward').textContent = next.reward;
+      use.onclick = () => onUse(next.reward);
+    }
+  }
+
+  /** Brings the map into view (on narrow screens it is far above Train), so the episode plays where it is seen. */
+  revealMap() {
+    const panel = $('map-section');
+    const rect = panel.getBoundingClientRect();
+    // Beside the result (wide screens), the map stays in view by itself.
+    const stacked = rect.bottom <= $('result').getBoundingClientRect().top;
+    if (!stacked || rect.top >= 0) return;
+    panel.scrollIntoView({ behavior: this.reducedMotion ? 'auto' : 'smooth', block: 'start' });
   }
 
   /** Links to the level after this one (null: to the list of levels); `false` hides the link. */
@@ -536,7 +600,10 @@ export class LevelView {
   }
 
   drawInitial() {
-    if (this.isGrid) this.map.draw(this.initial);
+    if (this.isGrid) {
+      this.map.draw(this.initial);
+      this.map.drawTrail([]);
+    }
     else this.map.drawText(this.initial);
   }
 
@@ -545,8 +612,10 @@ export class LevelView {
     const { index, last } = pb;
     const frame = pb.frames[index];
     if (Array.isArray(frame.rows)) {
-      if (this.isGrid) this.map.draw(gridFromRows(frame.rows, pb.legend));
-      else this.map.drawText(frame.rows);
+      if (this.isGrid) {
+        this.map.draw(gridFromRows(frame.rows, pb.legend));
+        this.map.drawTrail(pb.path.slice(0, index + 1));
+      } else this.map.drawText(frame.rows);
     }
     $('pb-step').value = String(index);
     const action = frame.action ? this.actionName(frame.action) : null;
