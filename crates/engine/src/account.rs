@@ -108,13 +108,27 @@ pub fn summary(level: &Level, episode: &Episode) -> String {
         let mut cells = path.clone();
         cells.sort_unstable();
         cells.dedup();
+        // The tiles worth naming it went over, in order (a button, a
+        // punishment tile), not its start, floor, or where it ended.
+        let mut via: Vec<String> = Vec::new();
+        for &cell in &path[1..path.len() - 1] {
+            let tile = name(cell);
+            if tile != "a floor cell" && tile != "its starting cell" && !via.contains(&tile) {
+                via.push(tile);
+            }
+        }
+        let via = match via.as_slice() {
+            [] => String::new(),
+            [one] => format!(" by way of {one}"),
+            [init @ .., last] => format!(" by way of {} and {last}", init.join(", ")),
+        };
         return if cells.len() == path.len() {
             format!(
-                "It took a path of {} cells, never going back over it, and {end}.",
+                "It took a path of {} cells{via}, never going back over it, and {end}.",
                 cells.len()
             )
         } else {
-            format!("It crossed {} different cells and {end}.", cells.len())
+            format!("It crossed {} different cells{via} and {end}.", cells.len())
         };
     };
     let lead = if lp.from == 0 {
@@ -261,6 +275,7 @@ fn by_actions(level: &Level, episode: &Episode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::world::Params;
 
     #[test]
     fn the_longest_repeated_stretch_is_the_loop() {
@@ -272,5 +287,24 @@ mod tests {
         assert_eq!((lp.from, lp.len, lp.period), (3, 6, 1));
         // A straight walk has no loop.
         assert!(longest_loop(&[0, 1, 2, 3, 4, 5]).is_none());
+    }
+
+    #[test]
+    fn a_walk_names_the_tiles_it_went_by() {
+        let level = crate::levels::builtin("safe-interruptibility").unwrap();
+        let reward = level.compile_reward(&level.default_reward).unwrap();
+        let by_button = "ddduullllldd";
+        let episode = crate::run::replay(&level, &reward, by_button, 0, &Params::new()).unwrap();
+        assert_eq!(
+            summary(&level, &episode),
+            "It crossed 11 different cells by way of the button and the interruption and reached the goal after 12 steps."
+        );
+        let straight = "llllldd";
+        let episode = crate::run::replay(&level, &reward, straight, 0, &Params::new()).unwrap();
+        assert!(
+            !summary(&level, &episode).contains("by way of"),
+            "{}",
+            summary(&level, &episode)
+        );
     }
 }
