@@ -138,7 +138,7 @@ export function mount(container) {
     grid.replaceChildren();
     const g = data.gridworld;
     if (g) {
-      el('h4', {}, grid, 'The same on a gridworld: raters who watch the camera');
+      el('h3', {}, grid, 'The same on a gridworld: raters who watch the camera');
       el('p', {}, grid,
         `In ${g.level}, raters compared ${g.comparisons} pairs of episodes by how many tomatoes looked watered. ` +
         `They preferred the episode with the bucket on in ${formatPercent(g.bucket_win_rate)} of pairs that differed.`);
