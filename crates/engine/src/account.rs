@@ -86,6 +86,11 @@ pub fn summary(level: &Level, episode: &Episode) -> String {
             return "its starting cell".into();
         }
         let kind = grid.tile(cell).name();
+        // A switch is named, not its position ("the rock switch").
+        let kind = kind
+            .strip_suffix(" high")
+            .or_else(|| kind.strip_suffix(" low"))
+            .unwrap_or(kind);
         match kind.strip_prefix("arrow ") {
             Some(way) => format!("the arrow pointing {way}"),
             None if kind == "floor" => "a floor cell".into(),
