@@ -27,8 +27,17 @@ describe('interpretability widget', () => {
     const expected = cli({});
     await ready(page, expected.title);
 
-    // Before the prediction the owner's numbers are hidden; after it, shown.
+    // Before the prediction nothing says what the owner gets: not on the
+    // screen, and not in the page for a screen reader either.
     assert.equal(await page.locator('[data-testid=interp-cell-intent]').isVisible(), false);
+    assert.equal(await page.textContent('[data-testid=interp-cell-intent]'), '–');
+    assert.equal(await page.textContent('[data-testid=interp-start-intent]'), 'answer the question first');
+    assert.equal(await page.textContent('[data-testid=interp-actions]'), `${expected.actions}: return ${fmt(expected.return)}`);
+    assert.doesNotMatch(await page.textContent('[data-testid=interp-caption]'), new RegExp(`owner gets ${fmt(expected.start_intent)}`, 'i'));
+    const widget = page.locator('[data-testid=interp]');
+    for (const said of [await widget.textContent(), await widget.ariaSnapshot()]) {
+      assert.doesNotMatch(said, new RegExp(`intent ${fmt(expected.intent)}|gets ${fmt(expected.start_intent)}|: ${fmt(expected.start_intent)}\\b`), said);
+    }
     await page.click('[data-testid=interp-predict-less]');
     await page.locator('[data-testid=interp-predict-verdict]').filter({ hasText: /^Right\./ }).waitFor();
     assert.equal(await page.textContent('[data-testid=interp-start-value]'), fmt(expected.start_value));
@@ -44,7 +53,8 @@ describe('interpretability widget', () => {
     }
     const cells = expected.cells.filter(Boolean).length;
     assert.equal(await page.locator('[data-testid^=interp-cell-]:is(g)').count(), cells);
-    assert.match(await page.textContent('[data-testid=interp-actions]'), new RegExp(`^${expected.actions}: return ${fmt(expected.return)}`));
+    assert.equal(await page.textContent('[data-testid=interp-actions]'), `${expected.actions}: return ${fmt(expected.return)}, intent ${fmt(expected.intent)}`);
+    assert.equal(await page.locator('[data-testid=interp-cell-intent]').isVisible(), true);
     assert.match(await page.textContent('[data-testid=interp-caption]'), /agent expects 45 over 100 steps/);
 
     // The keyboard picks cells: right of the start is another cell.

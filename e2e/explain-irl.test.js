@@ -50,9 +50,20 @@ describe('value learning widget', () => {
     const demos = await page.locator('[data-testid=irl-demos] code').allTextContents();
     assert.deepEqual(demos, ['llddrd', 'lldddr']);
 
-    await page.click('[data-testid=irl-predict-no]');
+    // Inferred before predicting: the answer is held back, on the screen and in the page.
     await page.click('[data-testid=irl-infer]');
-    await page.locator('[data-testid=irl-results]:not([hidden])').waitFor();
+    await page.locator('[data-testid=irl-status]').filter({ hasText: /^Inferred from 2 walks/ }).waitFor();
+    assert.equal(await page.locator('[data-testid=irl-stage]').isHidden(), true);
+    assert.equal(await page.locator('[data-testid=irl-learned-pushed]').isVisible(), false);
+    assert.equal(await page.locator('[data-testid=irl-expression]').isVisible(), false);
+    assert.equal(await page.textContent('[data-testid=irl-predict-verdict]'), '');
+    const box = page.locator('[data-widget=irl]');
+    const seen = await box.evaluate((e) => e.innerText);
+    const heard = await box.ariaSnapshot();
+    for (const said of [seen, heard]) assert.doesNotMatch(said, /Crate shoves|Intent score|shoves the crate|Hand-written reward/, said);
+    await page.click('[data-testid=irl-predict-no]');
+    await page.locator('[data-testid=irl-results]').waitFor();
+    assert.match(await box.ariaSnapshot(), /Crate shoves/);
     await page.locator('[data-testid=irl-predict-verdict]').filter({ hasText: /^Right\./ }).waitFor();
     const expected = cli({ demos });
     await checkAgainst(page, expected);
@@ -72,6 +83,24 @@ describe('value learning widget', () => {
     await page.context().close();
   });
 
+  test('a reader who will not predict can still see the answer', { timeout: 60_000 }, async () => {
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.server.url}/`);
+    await page.locator('[data-widget=irl]').scrollIntoViewIfNeeded();
+    await page.locator('[data-testid=irl-status]').filter({ hasText: /example walks/ }).waitFor();
+    await page.click('[data-testid=irl-infer]');
+    await page.locator('[data-testid=irl-status]').filter({ hasText: /^Inferred from/ }).waitFor();
+    assert.equal(await page.locator('[data-testid=irl-results]').isVisible(), false);
+    await page.click('[data-testid=irl-reveal]');
+    const expected = cli({ demos: await page.locator('[data-testid=irl-demos] code').allTextContents() });
+    await page.locator('[data-testid=irl-results]').waitFor();
+    assert.equal(await page.textContent('[data-testid=irl-learned-intent]'), fmt(expected.learned.intent));
+    // No prediction, no verdict.
+    assert.equal(await page.textContent('[data-testid=irl-predict-verdict]'), '');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
   test('a walk through the crate, on the phone pad, teaches no care for it', { timeout: 120_000 }, async () => {
     const { page, problems } = await openPage(env.browser, { viewport: { width: 390, height: 800 } });
     await page.goto(`${env.server.url}/`);
@@ -80,8 +109,13 @@ describe('value learning widget', () => {
     await page.click('[data-testid=irl-clear]');
     for (const a of ['d', 'd', 'l', 'd']) await page.click(`[data-testid=irl-move-${a}]`);
     assert.deepEqual(await page.locator('[data-testid=irl-demos] code').allTextContents(), ['ddld']);
+    // Before inferring, the results are hidden even once the reader has predicted.
+    await page.click('[data-testid=irl-predict-yes]');
+    assert.equal(await page.locator('[data-testid=irl-results]').isVisible(), false);
+    assert.equal(await page.textContent('[data-testid=irl-predict-verdict]'), '');
     await page.click('[data-testid=irl-infer]');
-    await page.locator('[data-testid=irl-results]:not([hidden])').waitFor();
+    await page.locator('[data-testid=irl-results]').waitFor();
+    await page.locator('[data-testid=irl-predict-verdict]').filter({ hasText: /^Right\. The learned reward's optimizer shoves the crate 2 times\./ }).waitFor();
     const expected = cli({ demos: ['ddld'] });
     await checkAgainst(page, expected);
     assert.equal(expected.learned.totals.pushed, 2);

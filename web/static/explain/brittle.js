@@ -12,12 +12,12 @@ import {
   numbers,
   once,
   outcomeWords,
-  predictFirst,
   roomFigure,
   statusLine,
   trainingControls,
   verdict,
 } from './gridlab.js';
+import { predictFirst } from './common.js';
 
 export function mount(box) {
   const root = labRoot(box, 'demo-brittle',

@@ -1,5 +1,6 @@
 // Pieces the explainer's widgets share: running a reward on the server,
-// playing an episode back on a map, asking the reader to predict, and the
+// playing an episode back on a map, asking the reader to predict (and
+// holding results back until they have), and the
 // return / intent pair shown the same way everywhere.
 
 import { ApiError, followRun, startRun } from '../api.js';
@@ -140,6 +141,36 @@ export function predict(parent, { question, choices, testid, onPick }) {
       verdict.textContent = text;
     },
   };
+}
+
+/**
+ * Results that stay hidden until the reader has predicted (or chosen to
+ * skip): returns the stage that holds them and `rejudge()`. `judge(picked)`
+ * gives the verdict text on a pick, or null while there is nothing to judge
+ * it by; it is asked on every pick and again on `rejudge()` (call that when
+ * new results arrive).
+ */
+export function predictFirst(parent, { testid, question, choices, judge }) {
+  const stage = el('div', { className: 'demo-after', 'data-testid': `${testid}-stage` });
+  stage.hidden = true;
+  const rejudge = () => {
+    if (!guess.picked) return;
+    const text = judge(guess.picked);
+    if (text !== null) guess.judge(text);
+  };
+  const onPick = () => {
+    stage.hidden = false;
+    skip.hidden = true;
+    rejudge();
+  };
+  const guess = predict(parent, { question, choices, testid: `${testid}-predict`, onPick });
+  const skip = el('button', { type: 'button', className: 'button small demo-skip', 'data-testid': `${testid}-reveal` }, parent, 'Show me without predicting');
+  skip.addEventListener('click', () => {
+    stage.hidden = false;
+    skip.hidden = true;
+  });
+  parent.appendChild(stage);
+  return { stage, rejudge };
 }
 
 /** A return / intent score pair; `set(ret, perf)` fills it. */

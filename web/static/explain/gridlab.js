@@ -1,7 +1,6 @@
 // What the robustness widgets (shift, misgeneralization, brittle, oversight)
 // share: a map of a room with the paths walked in it, the labelled controls,
-// the list of numbers, the prediction that hides the results until the
-// reader has made it, and a request to the explainer API that forgets
+// the list of numbers, and a request to the explainer API that forgets
 // answers overtaken by a newer one. Their common styles are gridlab.css,
 // which each widget's stylesheet imports.
 
@@ -9,7 +8,7 @@ import { explain } from '../api.js';
 import { el, svgEl } from '../dom.js';
 import { CELL, MapView, gridFromRows } from '../map.js';
 import { freshId } from '../widgets/ui.js';
-import { alertLine, messageOf, predict } from './common.js';
+import { alertLine, messageOf } from './common.js';
 
 const OUTCOME_WORDS = { lava: 'died in the lava', goal: 'reached the goal', time: 'ran out of time' };
 /** What became of the robot, in words. */
@@ -176,36 +175,6 @@ export function numbers(parent, items) {
 
 /** The verdict on a prediction whose right answer is `truth`. */
 export const verdict = (picked, truth) => (picked === truth ? 'You predicted it.' : 'Not what you predicted.');
-
-/**
- * Results that stay hidden until the reader has predicted (or chosen to
- * skip): returns the stage that holds them and `rejudge()`. `judge(picked)`
- * gives the verdict text on a pick, or null while there is nothing to judge
- * it by; it is asked on every pick and again on `rejudge()` (call that when
- * new results arrive).
- */
-export function predictFirst(parent, { testid, question, choices, judge }) {
-  const stage = el('div', { className: 'rb-stage', 'data-testid': `${testid}-stage` });
-  stage.hidden = true;
-  const rejudge = () => {
-    if (!guess.picked) return;
-    const text = judge(guess.picked);
-    if (text !== null) guess.judge(text);
-  };
-  const onPick = () => {
-    stage.hidden = false;
-    skip.hidden = true;
-    rejudge();
-  };
-  const guess = predict(parent, { question, choices, testid: `${testid}-predict`, onPick });
-  const skip = el('button', { type: 'button', className: 'button small rb-skip', 'data-testid': `${testid}-reveal` }, parent, 'Show me without predicting');
-  skip.addEventListener('click', () => {
-    stage.hidden = false;
-    skip.hidden = true;
-  });
-  parent.appendChild(stage);
-  return { stage, rejudge };
-}
 
 /** The line under the controls that says what is happening (polite live region). */
 export const statusLine = (parent, testid, text) => el('p', { className: 'demo-status', 'aria-live': 'polite', 'data-testid': testid }, parent, text);

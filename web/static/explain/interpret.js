@@ -28,6 +28,11 @@ function colour(t) {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
+// What stands in place of an owner's number until the reader has predicted:
+// the numbers themselves are written only after the pick, so that neither
+// the eye nor a screen reader meets them first.
+const HIDDEN = 'answer the question first';
+
 const ARROW_NAME = { up: 'up', down: 'down', left: 'left', right: 'right', stay: 'stay' };
 
 export function mount(container) {
@@ -59,7 +64,11 @@ export function mount(container) {
     onPick: () => {
       root.classList.add('interp-revealed');
       judge();
-      if (data) describe();
+      if (data) {
+        select(selected ?? data.start);
+        summarize();
+        describe();
+      }
     },
   });
 
@@ -92,6 +101,7 @@ export function mount(container) {
   };
   const startValue = item('Agent expects from the start', 'interp-start-value');
   const startIntent = item('Owner gets from the start', 'interp-start-intent');
+  startIntent.textContent = HIDDEN;
   const episode = item('Its episode', 'interp-actions');
   const caption = el('p', { className: 'interp-caption', 'aria-live': 'polite', 'data-testid': 'interp-caption' }, root);
 
@@ -124,10 +134,10 @@ export function mount(container) {
     cellTitle.textContent = i === data.start ? `The start (${cellLabel(i)})` : `If it started at ${cellLabel(i)}`;
     cellValue.textContent = formatNumber(cell.value);
     cellMove.textContent = ARROW_NAME[cell.arrow] ?? cell.arrow;
-    cellIntent.textContent = formatNumber(cell.intent);
+    cellIntent.textContent = question.picked ? formatNumber(cell.intent) : '–';
     bars.replaceChildren();
     const rows = data.terms.map((t, k) => ({ label: t.label, value: cell.terms[k], kind: 'term' }));
-    const biggest = Math.max(1e-9, ...rows.map((r) => Math.abs(r.value)), Math.abs(cell.intent));
+    const biggest = Math.max(1e-9, ...rows.map((r) => Math.abs(r.value)));
     rows.forEach((row, k) => {
       const li = el('li', { className: 'interp-bar' }, bars);
       el('span', { className: 'interp-bar-label' }, li, row.label);
@@ -200,6 +210,16 @@ export function mount(container) {
     el('span', { className: 'interp-scale-end', 'data-testid': 'interp-scale-high' }, scale, formatNumber(hi));
   }
 
+  /** The start's numbers and the episode; the owner's only once the reader has predicted. */
+  function summarize() {
+    const revealed = Boolean(question.picked);
+    startValue.textContent = formatNumber(data.start_value);
+    startIntent.textContent = revealed ? formatNumber(data.start_intent) : HIDDEN;
+    startIntent.classList.toggle('interp-pending', !revealed);
+    const intent = revealed ? `, intent ${formatNumber(data.intent)}` : '';
+    episode.textContent = `${data.actions || '(none)'}: return ${formatNumber(data.return)}${intent}`;
+  }
+
   function describe() {
     const start = data.cells[data.start];
     const parts = data.terms
@@ -225,9 +245,7 @@ export function mount(container) {
     rewardInput.value = answer.reward;
     draw();
     select(selected !== null && data.cells[selected] ? selected : data.start);
-    startValue.textContent = formatNumber(data.start_value);
-    startIntent.textContent = formatNumber(data.start_intent);
-    episode.textContent = `${data.actions || '(none)'}: return ${formatNumber(data.return)}, intent ${formatNumber(data.intent)}`;
+    summarize();
     const watched = data.supervisor === null ? '' : data.supervisor ? ' The supervisor is watching in this episode.' : ' The supervisor is away in this episode, and the agent can see that.';
     status.textContent = `${data.title}: ${data.states} situations solved exactly, ${data.horizon} steps ahead.${watched}`;
     describe();

@@ -12,7 +12,7 @@ import { explain } from '../api.js';
 import { CELL, MapView, gridFromRows } from '../map.js';
 import { el, svgEl } from '../dom.js';
 import { formatNumber } from '../format.js';
-import { alertLine, messageOf, predict } from './common.js';
+import { alertLine, messageOf, predictFirst } from './common.js';
 
 const MAX_DEMOS = 10;
 const KEYS = {
@@ -157,17 +157,26 @@ export function mount(container) {
   const clear = el('button', { type: 'button', className: 'button small', 'data-testid': 'irl-clear' }, row2, 'Clear all');
   const infer = el('button', { type: 'button', className: 'button', 'data-testid': 'irl-infer' }, row2, 'Infer the reward');
 
-  const question = predict(root, {
+  // The learned reward and what its optimizer does answer the question, so
+  // they stay hidden until the reader has predicted (or chosen not to).
+  // The answer whose results are on show (null until the first inference).
+  let shown = null;
+  const { stage, rejudge } = predictFirst(root, {
     question: 'Predict first: will the optimizer of the learned reward shove the crate?',
-    testid: 'irl-predict',
+    testid: 'irl',
     choices: [
       { value: 'yes', label: 'Yes, like the hand-written reward' },
       { value: 'no', label: 'No, it walks round it' },
     ],
-    onPick: () => judge(),
+    judge: (picked) => {
+      if (!shown) return null;
+      const shoves = shown.learned.totals.pushed ?? 0;
+      const truth = shoves > 0 ? 'yes' : 'no';
+      return `${truth === picked ? 'Right.' : 'Not this time.'} The learned reward's optimizer shoves the crate ${shoves} times.`;
+    },
   });
 
-  const results = el('section', { className: 'irl-results', 'aria-live': 'polite', 'data-testid': 'irl-results', hidden: true }, root);
+  const results = el('section', { className: 'irl-results', 'aria-live': 'polite', 'data-testid': 'irl-results', hidden: true }, stage);
   el('h4', {}, results, 'The learned reward');
   const expr = el('p', { className: 'irl-expression' }, results);
   const exprCode = el('code', { 'data-testid': 'irl-expression' }, expr, '');
@@ -274,13 +283,6 @@ export function mount(container) {
     return `${lo} to ${hi} fit`;
   }
 
-  function judge() {
-    if (!answer || !question.picked) return;
-    const shoves = answer.learned.totals.pushed ?? 0;
-    const truth = shoves > 0 ? 'yes' : 'no';
-    question.judge(`${truth === question.picked ? 'Right.' : 'Not this time.'} The learned reward's optimizer shoves the crate ${shoves} times.`);
-  }
-
   function showWeights() {
     weights.replaceChildren();
     const ends = answer.weights.flatMap((w) => [w.weight, w.low, w.high]).filter((x) => x !== null).map(Math.abs);
@@ -336,7 +338,8 @@ export function mount(container) {
     const l = answer.learned;
     caption.textContent = `Both optimizers are the same exact planner; only the reward differs. The hand-written reward scores ${formatNumber(h.intent)} on the owner's intent, the learned one ${formatNumber(l.intent)}. The learned reward is only as good as what was demonstrated: where your walks never went, it knows nothing, and its weights there are guesses.`;
     results.hidden = false;
-    judge();
+    shown = answer;
+    rejudge();
   }
 
   async function run(body, { reveal }) {

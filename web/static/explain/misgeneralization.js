@@ -14,12 +14,12 @@ import {
   numbers,
   once,
   outcomeWords,
-  predictFirst,
   roomFigure,
   statusLine,
   trainingControls,
   verdict,
 } from './gridlab.js';
+import { predictFirst } from './common.js';
 
 /** Whether the trained robot's test path passes the old goal's corner. */
 const visitedOldGoal = (r) => r.test.path.some(([a, b]) => a === r.old_goal[0] && b === r.old_goal[1]);

@@ -7,7 +7,8 @@ import { el, svgEl } from '../dom.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { debounce, slider } from '../widgets/ui.js';
 import { drawChart } from '../chart.js';
-import { explainLoader, labRoot, numbers, predictFirst, roomFigure, statusLine, verdict } from './gridlab.js';
+import { explainLoader, labRoot, numbers, roomFigure, statusLine, verdict } from './gridlab.js';
+import { predictFirst } from './common.js';
 
 function caseText(c, kind, checked, p) {
   const who = kind === 'visible' ? (checked ? 'Supervisor there' : 'Supervisor away') : checked ? 'Audited' : 'Not audited';

@@ -5,7 +5,8 @@
 import { el } from '../dom.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { freshId } from '../widgets/ui.js';
-import { explainLoader, labRoot, numbers, outcomeWords, predictFirst, roomFigure, statusLine, trainingControls, verdict } from './gridlab.js';
+import { explainLoader, labRoot, numbers, outcomeWords, roomFigure, statusLine, trainingControls, verdict } from './gridlab.js';
+import { predictFirst } from './common.js';
 
 const ROOM_NAMES = ['Training room', 'Test room 1', 'Test room 2'];
 
