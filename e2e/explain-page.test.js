@@ -178,6 +178,61 @@ describe('the explainer page', () => {
     await page.context().close();
   });
 
+  test('play: a reward error is shown once, in place, and an old result says it is old', { timeout: 90_000 }, async () => {
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/');
+    const box = await mountedWidget(page, 'play');
+    const input = page.locator('[data-testid=play-reward]');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=play-reward]')?.value ?? '') !== '');
+    const check = page.locator('[data-testid=play-check]');
+    const alert = page.locator('[data-testid=play-error]');
+    const stale = page.locator('[data-testid=play-stale]');
+    /** How many shown elements of the widget carry the error's message, and the marks. */
+    const shown = async (pattern) => {
+      const lines = await box.locator('p, li, [role=alert]').evaluateAll((els, src) => els.filter((e) => e.getClientRects().length > 0 && new RegExp(src).test(e.textContent)).length, pattern.source);
+      return { lines, marks: await box.locator('mark').count() };
+    };
+
+    // A result first.
+    const good = '50*goal - step - 5*box_walls';
+    await input.fill(good);
+    await check.filter({ hasText: 'This reward compiles.' }).waitFor();
+    await input.press('Enter');
+    await page.locator('[data-testid=play-verdict]').filter({ hasText: /Solved/ }).waitFor();
+    const ref = run('side-effects-sokoban', good);
+    assert.equal(await num(page.locator('[data-testid=play-scores-intent]')), ref.performance);
+    assert.equal(await stale.isVisible(), false);
+
+    // Misspelt: the message and the marked mistake, once, under the box; the result is marked old.
+    await input.fill('50*goal - stp');
+    await check.filter({ hasText: /did you mean `step`/ }).waitFor();
+    assert.equal(await check.locator('mark').textContent(), 'stp');
+    assert.match(await check.textContent(), /^Column 11: unknown signal `stp`/);
+    assert.deepEqual(await shown(/unknown signal `stp`/), { lines: 1, marks: 1 });
+    assert.equal(await input.getAttribute('aria-invalid'), 'true');
+    assert.equal(await stale.isVisible(), true);
+    assert.match(await stale.textContent(), new RegExp(`earlier reward “${good.replace(/[*]/g, '\\*')}”`));
+    assert.match(await box.locator('.demo-result').getAttribute('class'), /demo-stale/);
+
+    // Training it anyway: still one message, not a second copy in the alert line.
+    await input.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=play-train]').disabled && document.querySelector('[data-testid=play-verdict]').textContent !== 'Planning…');
+    assert.equal(await alert.isVisible(), false);
+    assert.deepEqual(await shown(/unknown signal `stp`/), { lines: 1, marks: 1 });
+    // The old numbers are still marked as another reward's.
+    assert.equal(await stale.isVisible(), true);
+    assert.equal(await num(page.locator('[data-testid=play-scores-intent]')), ref.performance);
+
+    // Back to the trained reward: the result is its own again.
+    await input.fill(good);
+    await check.filter({ hasText: 'This reward compiles.' }).waitFor();
+    assert.equal(await stale.isVisible(), false);
+    assert.equal(await box.locator('mark').count(), 0);
+    assert.equal(await input.getAttribute('aria-invalid'), null);
+    assert.deepEqual(problems.filter((p) => !/400|Bad Request/.test(p)), []);
+    await page.context().close();
+  });
+
   test('capability: weak and strong optimizers of profit, as the CLI runs them', { timeout: 60_000 }, async () => {
     const { page, problems } = await openPage(env.browser);
     await page.goto(env.server.url + '/');

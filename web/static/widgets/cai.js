@@ -3,20 +3,13 @@
 // preference model optimized too far, and the trade-off front of principles
 // in conflict. Every figure comes from POST /api/cai.
 
-import { byteSpanToIndices } from '../api.js';
 import { drawChart } from '../chart.js';
 import { el, svgEl } from '../dom.js';
 import { formatNumber, formatPercent } from '../format.js';
-import { debounce, freshId, latestOnly, simulationNotice, slider } from './ui.js';
+import { debounce, freshId, latestOnly, showTextError, simulationNotice, slider } from './ui.js';
 
 /** Scores as the figures print them: always `digits` decimals. */
 const fmt = (x, digits = 2) => formatNumber(x, { digits, fixed: true });
-
-/** Line and column (1-based, in characters) of string index `at` of `text`. */
-function position(text, at) {
-  const lines = text.slice(0, at).split('\n');
-  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
-}
 
 export function mount(container) {
   container.replaceChildren();
@@ -86,22 +79,7 @@ export function mount(container) {
 
   let filled = false;
   const showError = (err) => {
-    problem.replaceChildren();
-    const text = area.value;
-    if (err.span) {
-      const [startChars, endChars] = byteSpanToIndices(text, err.span);
-      const { line, column } = position(text, startChars);
-      el('p', {}, problem, `Line ${line}, column ${column}: ${err.message}`);
-      // The offending line, with the mistake marked (as text, never as HTML).
-      const lineStart = text.slice(0, startChars).lastIndexOf('\n') + 1;
-      const lineEnd = text.indexOf('\n', startChars) === -1 ? text.length : text.indexOf('\n', startChars);
-      const pre = el('pre', { className: 'fw-source' }, problem);
-      pre.append(text.slice(lineStart, startChars));
-      el('mark', {}, pre, text.slice(startChars, Math.min(endChars, lineEnd)) || ' ');
-      pre.append(text.slice(Math.min(endChars, lineEnd), lineEnd));
-    } else {
-      el('p', {}, problem, err.message);
-    }
+    showTextError(problem, area.value, err);
     problem.hidden = false;
     area.setAttribute('aria-invalid', 'true');
   };

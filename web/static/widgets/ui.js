@@ -1,8 +1,9 @@
-// Building blocks shared by the feedback widgets: sliders, a debounce, the
-// notice that says what a simulation is, and a request that forgets answers
-// overtaken by a newer one.
+// Building blocks shared by the feedback widgets and the explainer: sliders,
+// a debounce, the notice that says what a simulation is, a request that
+// forgets answers overtaken by a newer one, and a mistake in a typed text
+// shown in place.
 
-import { request } from '../api.js';
+import { byteSpanToIndices, request } from '../api.js';
 import { el } from '../dom.js';
 
 let uid = 0;
@@ -84,4 +85,35 @@ export function simulationNotice(parent, testid) {
       for (const a of data.assumptions ?? []) el('li', {}, list, a);
     },
   };
+}
+
+/** Line and column (1-based, in characters) of string index `at` of `text`. */
+function position(text, at) {
+  const lines = text.slice(0, at).split('\n');
+  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
+}
+
+/**
+ * Fills `box` with an error about `text` (a reward, a constitution): where
+ * it is and the server's message, then the offending line with the mistake
+ * marked, when the error has a `span` (UTF-8 byte offsets into `text`).
+ * Everything goes in as text, never as HTML.
+ */
+export function showTextError(box, text, err) {
+  box.replaceChildren();
+  const message = err instanceof Error ? err.message : String(err);
+  if (!err?.span) {
+    el('p', {}, box, message);
+    return;
+  }
+  const [startChars, endChars] = byteSpanToIndices(text, err.span);
+  const { line, column } = position(text, startChars);
+  const where = text.includes('\n') ? `Line ${line}, column ${column}` : `Column ${column}`;
+  el('p', {}, box, `${where}: ${message}`);
+  const lineStart = text.slice(0, startChars).lastIndexOf('\n') + 1;
+  const lineEnd = text.indexOf('\n', startChars) === -1 ? text.length : text.indexOf('\n', startChars);
+  const pre = el('pre', { className: 'fw-source', 'data-testid': 'error-source' }, box);
+  pre.append(text.slice(lineStart, startChars));
+  el('mark', {}, pre, text.slice(startChars, Math.min(endChars, lineEnd)) || ' ');
+  pre.append(text.slice(Math.min(endChars, lineEnd), lineEnd));
 }
