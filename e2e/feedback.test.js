@@ -131,6 +131,40 @@ describe('feedback simulations', () => {
     await page.context().close();
   });
 
+  for (const where of ['/feedback', '/']) {
+    test(`${where}: each simulation opens with one sentence to watch; assumptions and fits are folded`, { timeout: 90_000 }, async () => {
+      const { page, problems } = await openPage(env.browser);
+      await page.goto(`${env.server.url}${where}`);
+      for (const w of ['rlhf', 'cai']) {
+        if (where === '/') await page.locator(`[data-widget=${w}]`).scrollIntoViewIfNeeded();
+        await computed(page, w);
+        const root = page.locator(`.fw-${w}`);
+        // The first thing shown is one plain sentence.
+        const first = await root.evaluate((r) => ({ cls: r.firstElementChild.className, text: r.firstElementChild.textContent }));
+        assert.equal(first.cls, 'fw-watch');
+        assert.match(first.text, /^Watch [^.]+\.$/, first.text);
+        // The assumptions are in a closed disclosure: in the page, not on the screen.
+        const notice = page.locator(`[data-testid=${w}-notice]`);
+        assert.equal(await notice.evaluate((d) => d.tagName), 'DETAILS');
+        assert.equal(await notice.getAttribute('open'), null);
+        assert.ok((await page.locator(`[data-testid=${w}-assumptions] li`).count()) >= 5);
+        assert.equal(await page.locator(`[data-testid=${w}-assumptions]`).isVisible(), false);
+        // It comes after the charts.
+        assert.ok(await root.evaluate((r) => Boolean(r.querySelector('.fw-charts').compareDocumentPosition(r.querySelector('.fw-notice')) & Node.DOCUMENT_POSITION_FOLLOWING)));
+        // Nothing above it speaks of fits.
+        const visible = await root.evaluate((r) => r.innerText);
+        assert.doesNotMatch(visible, /R²|What it assumes/, visible);
+        await page.click(`[data-testid=${w}-notice-summary]`);
+        assert.equal(await page.locator(`[data-testid=${w}-assumptions]`).isVisible(), true);
+      }
+      // The fit statistics are inside the RLHF disclosure, shown once it is open.
+      assert.equal(await page.locator('[data-testid=rlhf-notice] [data-testid=rlhf-bon-r2]').isVisible(), true);
+      assert.match(await text(page, 'rlhf-bon-r2'), /^\d\.\d{3}$/);
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+  }
+
   test('one run of each simulation answers within a fraction of a second', { timeout: 60_000 }, async () => {
     // Warm once (the server works out every level's best score at start-up).
     await post(env.server, '/api/rlhf', {});

@@ -14,7 +14,8 @@ const fmt = (x, digits = 2) => formatNumber(x, { digits, fixed: true });
 export function mount(container) {
   container.replaceChildren();
   const root = el('div', { className: 'fw-widget fw-cai' }, container);
-  const notice = simulationNotice(root, 'cai');
+  el('p', { className: 'fw-watch', 'data-testid': 'cai-watch' }, root,
+    'Watch the second chart: the preference model\'s score keeps rising while gold, the quality that was really wanted, peaks and falls, and stock safety boilerplate takes over the answers.');
 
   const editor = el('div', { className: 'fw-constitution' }, root);
   const areaId = freshId('cai-constitution');
@@ -76,6 +77,8 @@ export function mount(container) {
   const sl = figure('cai-revisions-chart');
   const rl = figure('cai-rl-chart');
   const front = figure('cai-front-chart');
+  // What it assumes, folded below the charts.
+  const notice = simulationNotice(root, 'cai');
 
   let filled = false;
   const showError = (err) => {

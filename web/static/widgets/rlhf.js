@@ -19,7 +19,8 @@ const roundish = (x) => {
 export function mount(container) {
   container.replaceChildren();
   const root = el('div', { className: 'fw-widget fw-rlhf' }, container);
-  const notice = simulationNotice(root, 'rlhf');
+  el('p', { className: 'fw-watch', 'data-testid': 'rlhf-watch' }, root,
+    'Watch the two lines as the optimization pushes further right: the proxy, the reward model\'s score, keeps climbing, while gold, the quality that was really wanted, rises, peaks and falls.');
 
   const controls = el('div', { className: 'fw-controls' }, root);
   const comparisons = slider(controls, {
@@ -71,7 +72,9 @@ export function mount(container) {
   klSvg.dataset.testid = 'rlhf-kl-chart';
   const klCap = el('figcaption', { 'data-testid': 'rlhf-kl-caption' }, klFig);
 
-  const numbers = el('dl', { className: 'fw-numbers', 'data-testid': 'rlhf-numbers' }, root);
+  // What it assumes and how well the curves fit, folded below the charts.
+  const notice = simulationNotice(root, 'rlhf', 'A simulation: what it assumes, and how well its curves fit');
+  const numbers = el('dl', { className: 'fw-numbers', 'data-testid': 'rlhf-numbers' }, notice.more);
   const number = (term, testid) => {
     el('dt', {}, numbers, term);
     return el('dd', { 'data-testid': testid }, numbers);
@@ -106,7 +109,7 @@ export function mount(container) {
       series: [
         { label: 'proxy (reward model)', className: 'fw-proxy', points: bon.points.map((p) => [p.d, p.proxy]), dots: true },
         { label: 'gold (what was wanted)', className: 'fw-gold', points: bon.points.map((p) => [p.d, p.gold]), dots: true },
-        { label: `fit d(α − βd), R² ${fmt(bon.fit.r2)}`, className: 'fw-fit', dashed: true, points: fitCurve(bon.fit, 'bon', last(bon.points).d) },
+        { label: 'fitted curve', className: 'fw-fit', dashed: true, points: fitCurve(bon.fit, 'bon', last(bon.points).d) },
       ],
       peak: { x: bp.d, y: bp.gold, label: `peak n = ${bp.n}` },
     });
@@ -117,7 +120,7 @@ export function mount(container) {
       series: [
         { label: 'proxy (reward model)', className: 'fw-proxy', points: kl.points.map((p) => [p.d, p.proxy]), dots: true },
         { label: 'gold (what was wanted)', className: 'fw-gold', points: kl.points.map((p) => [p.d, p.gold]), dots: true },
-        { label: `fit d(α − β ln d), R² ${fmt(kl.fit.r2)}`, className: 'fw-fit', dashed: true, points: fitCurve(kl.fit, 'rl', last(kl.points).d) },
+        { label: 'fitted curve', className: 'fw-fit', dashed: true, points: fitCurve(kl.fit, 'rl', last(kl.points).d) },
       ],
       peak: { x: kp.d, y: kp.gold, label: `peak β = ${fmt(kp.beta)}` },
     });

@@ -69,16 +69,21 @@ export function latestOnly(path, { onStart, onResult, onError }) {
 }
 
 /**
- * The plain statement that this is a simulation, and the list of its
- * assumptions (filled from the server's answer, which is where they live).
+ * The disclosure, closed at first, that says this is a simulation and lists
+ * its assumptions (filled from the server's answer, which is where they
+ * live); the widget puts its fit statistics in `more`, below them. A
+ * widget opens with one plain sentence of what to watch instead.
  */
-export function simulationNotice(parent, testid) {
-  const box = el('aside', { className: 'fw-notice', 'data-testid': `${testid}-notice` }, parent);
+export function simulationNotice(parent, testid, summary = 'A simulation: what it assumes') {
+  const box = el('details', { className: 'fw-notice', 'data-testid': `${testid}-notice` }, parent);
+  el('summary', { 'data-testid': `${testid}-notice-summary` }, box, summary);
   const lead = el('p', { className: 'fw-notice-lead' }, box, 'This is a simulation, not a language model.');
   el('p', {}, box, 'What it assumes:');
   const list = el('ul', { className: 'fw-assumptions', 'data-testid': `${testid}-assumptions` }, box);
   el('li', {}, list, 'loading…');
+  const more = el('div', { className: 'fw-notice-more' }, box);
   return {
+    more,
     fill(data) {
       if (typeof data.simulation === 'string') lead.textContent = data.simulation;
       list.replaceChildren();
