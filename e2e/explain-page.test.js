@@ -75,6 +75,34 @@ describe('the explainer page', () => {
     await page.context().close();
   });
 
+  test('the key words are defined before the widgets that use them, and every source is a link', async () => {
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(env.server.url + '/', { waitUntil: 'domcontentloaded' });
+    const terms = await page.locator('dl.terms dt').allTextContents();
+    assert.deepEqual(terms, ['Reward', 'Intent score', 'Optimization power', 'Proxy', 'Gold']);
+    // Each is defined before the first widget that needs it.
+    const before = (a, b) => page.evaluate(([x, y]) => Boolean(document.querySelector(x).compareDocumentPosition(document.querySelector(y)) & Node.DOCUMENT_POSITION_FOLLOWING), [a, b]);
+    assert.ok(await before('#term-intent', '[data-widget=chain]'), 'intent score before the first scores');
+    assert.ok(await before('#term-power', '[data-widget=helpful]'), 'power before the first planner');
+    assert.ok(await before('#term-gold', '[data-widget=rlhf]'), 'proxy and gold before the RLHF curves');
+    const items = page.locator('[data-testid=sources] > li');
+    const count = await items.count();
+    assert.ok(count >= 9, `${count} sources`);
+    for (let i = 0; i < count; i++) {
+      const item = items.nth(i);
+      const hrefs = await item.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
+      assert.ok(hrefs.length >= 1, `source ${i + 1} has a link: ${await item.textContent()}`);
+      for (const h of hrefs) assert.match(h, /^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{5}|www\.youtube\.com\/|vkrakovna\.wordpress\.com\/|cdn\.aaai\.org\/)/, h);
+      // A paper with an arXiv number links to its abstract page.
+      const id = (await item.textContent()).match(/arXiv:(\d{4}\.\d{5})/);
+      if (id) assert.ok(hrefs.includes(`https://arxiv.org/abs/${id[1]}`), `arXiv:${id[1]} is linked`);
+      // The title itself is the link.
+      assert.equal(await item.locator('a cite').count(), 1, `the title of source ${i + 1} is its link`);
+    }
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
   test('chain: the boat trained on checkpoints, as the CLI trains it', { timeout: 60_000 }, async () => {
     const { page, problems } = await openPage(env.browser);
     await page.goto(env.server.url + '/');
