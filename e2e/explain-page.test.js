@@ -14,6 +14,21 @@ const cli = (...args) => JSON.parse(execFileSync(BIN, args, { encoding: 'utf8' }
 const run = (level, reward, ...more) => cli('run', '--level', level, `--reward=${reward}`, '--json', ...more);
 const num = async (locator) => Number((await locator.textContent()).trim());
 
+/**
+ * Every shown SVG <text> of the page, with the size it is drawn at on the
+ * screen: its computed font size times the scale its SVG is drawn at.
+ */
+const svgTextSizes = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('svg text')]
+      .filter((t) => t.getClientRects().length > 0 && t.textContent.trim() !== '')
+      .map((t) => {
+        const m = t.getScreenCTM();
+        const scale = Math.hypot(m.a, m.b);
+        const where = t.closest('[data-widget]')?.dataset.widget ?? t.closest('[data-testid]')?.dataset.testid ?? '?';
+        return { px: parseFloat(getComputedStyle(t).fontSize) * scale, text: t.textContent, where, cls: t.getAttribute('class') };
+      }));
+
 describe('the explainer page', () => {
   const env = useServerAndBrowser();
 
@@ -74,6 +89,37 @@ describe('the explainer page', () => {
     assert.deepEqual(problems, []);
     await page.context().close();
   });
+
+  for (const width of [1280, 390]) {
+    test(`every chart and map label is at least 12 px at ${width} px wide, on / and /feedback`, { timeout: 180_000 }, async () => {
+      const { page, problems } = await openPage(env.browser, { viewport: { width, height: 900 } });
+      await page.goto(env.server.url + '/');
+      const names = await page.locator('[data-widget]').evaluateAll((els) => els.map((e) => e.dataset.widget));
+      for (const n of names) await mountedWidget(page, n);
+      // The charts that are drawn only on request: a sweep's ticks, the oversight curves.
+      await page.check('[data-testid=scale-predict-worse]');
+      await page.click('[data-testid=scale-run]');
+      await page.locator('[data-testid=scale-note]').filter({ hasText: /peaks/ }).waitFor({ timeout: 90_000 });
+      await page.click('[data-testid=oversight-reveal]');
+      await page.locator('[data-widget=oversight] svg.fw-chart .fw-tick').first().waitFor();
+      await page.waitForFunction(() => /Computed in/.test(document.querySelector('[data-widget=cai] [data-testid=cai-status]')?.textContent ?? ''));
+      await page.waitForLoadState('networkidle');
+      const home = await svgTextSizes(page);
+      // Ticks of the sweep's chart and of the figures are among them.
+      assert.ok(home.some((t) => t.where === 'scale' && /tick/.test(t.cls)), 'the sweep chart has ticks');
+      assert.ok(home.some((t) => t.where === 'rlhf' && /fw-key/.test(t.cls)), 'the RLHF figures have keys');
+      assert.ok(home.length > 100, `${home.length} labels on /`);
+      await page.goto(env.server.url + '/feedback');
+      await page.waitForFunction(() => /Computed in/.test(document.querySelector('[data-testid=cai-status]')?.textContent ?? ''));
+      await page.waitForFunction(() => /Computed in/.test(document.querySelector('[data-testid=rlhf-status]')?.textContent ?? ''));
+      const feedback = await svgTextSizes(page);
+      assert.ok(feedback.length > 40, `${feedback.length} labels on /feedback`);
+      const small = [...home, ...feedback].filter((t) => t.px < 12 - 0.01);
+      assert.deepEqual(small.map((t) => `${t.where} ${t.cls}: “${t.text}” at ${t.px.toFixed(1)} px`), []);
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+  }
 
   test('the key words are defined before the widgets that use them, and every source is a link', async () => {
     const { page, problems } = await openPage(env.browser);

@@ -206,16 +206,48 @@ export class LineChart {
   }
 }
 
+/** Each figure's last drawing, to draw it again when its width changes. */
+const figures = new WeakMap();
+const resized = typeof ResizeObserver === 'function'
+  ? new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const last = figures.get(e.target);
+      const cw = e.target.getBoundingClientRect().width;
+      // Redrawn in the next frame: drawing inside the observer's own
+      // callback would trip its loop guard.
+      if (last && cw && Math.abs(cw - last.w) > 4) requestAnimationFrame(() => drawChart(e.target, last.spec));
+    }
+  })
+  : null;
+
+/** The width of a key's text: measured once it is in the page, else estimated. */
+function textWidth(node, text) {
+  try {
+    const w = node.getComputedTextLength();
+    if (w > 0) return w;
+  } catch {
+    // Not laid out (no layout yet): estimated below.
+  }
+  return text.length * 6.6;
+}
+
 /**
- * Draws a figure into `svg` (replacing what was there).
+ * Draws a figure into `svg` (replacing what was there), in the SVG's own
+ * pixel width, so that its text is as large on a phone as on a desktop
+ * (widgets.css gives every label at least 12 px); a figure is drawn again
+ * when its width changes.
  *
  * series: [{label, className, points: [[x, y], …], dashed?, dots?}]
  * scatter: [{x, y, label?, className}] — single points, e.g. a front.
  * peak: {x, y, label} — a marked point with a dropped line.
  */
-export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [], peak = null }) {
-  const w = 440;
-  const h = 270;
+export function drawChart(svg, spec) {
+  const { title, xLabel, yLabel, series = [], scatter = [], peak = null } = spec;
+  // The drawn width exactly (not rounded), so that one unit is one pixel.
+  const w = Math.max(260, Math.min(720, svg.getBoundingClientRect().width || 440));
+  const h = Math.round(Math.max(250, Math.min(300, w * 0.62)));
+  if (!figures.has(svg)) resized?.observe(svg);
+  figures.set(svg, { w, spec });
   svg.replaceChildren();
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
   svg.setAttribute('role', 'img');
@@ -223,7 +255,26 @@ export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [
   svg.classList.add('fw-chart');
   el('title', {}, svg, title);
 
-  const m = { left: 48, right: 12, top: 14 + 16 * Math.ceil(series.length / 2), bottom: 38 };
+  // The key above the plot: entries side by side, a new row when one
+  // would run past the right edge.
+  const left = 54;
+  const right = 12;
+  const key = el('g', { class: 'fw-key-group' }, svg);
+  let kx = left;
+  let row = 0;
+  for (const s of series) {
+    const item = el('g', {}, key);
+    el('line', { x1: 0, x2: 18, y1: 0, y2: 0, class: `fw-line ${s.className}${s.dashed ? ' fw-dashed' : ''}` }, item);
+    const label = el('text', { x: 23, y: 4, class: 'fw-key' }, item, s.label);
+    const width = 23 + textWidth(label, s.label);
+    if (kx > left && kx + width > w - right) {
+      kx = left;
+      row += 1;
+    }
+    item.setAttribute('transform', `translate(${kx} ${13 + 18 * row})`);
+    kx += width + 18;
+  }
+  const m = { left, right, top: series.length ? 32 + 18 * row : 14, bottom: 42 };
   const xs = [];
   const ys = [];
   for (const s of series) {
@@ -242,17 +293,9 @@ export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [
     el('text', { x: w / 2, y: h / 2, class: 'fw-empty', 'text-anchor': 'middle' }, svg, 'No data yet');
     return;
   }
-  const area = plotArea({ w, h, m, xLo: Math.min(...xs), xHi: Math.max(...xs), yLo: Math.min(...ys), yHi: Math.max(...ys) });
+  const area = plotArea({ w, h, m, xLo: Math.min(...xs), xHi: Math.max(...xs), yLo: Math.min(...ys), yHi: Math.max(...ys), xCount: w < 400 ? 4 : 5 });
   const { pw, ph, sx, sy } = area;
   axes(svg, area, xLabel, yLabel, FIGURE);
-
-  // The key: two entries per row above the plot.
-  series.forEach((s, i) => {
-    const kx = m.left + (i % 2) * (pw / 2);
-    const ky = 12 + 16 * Math.floor(i / 2);
-    el('line', { x1: kx, x2: kx + 18, y1: ky, y2: ky, class: `fw-line ${s.className}${s.dashed ? ' fw-dashed' : ''}` }, svg);
-    el('text', { x: kx + 23, y: ky + 4, class: 'fw-key' }, svg, s.label);
-  });
 
   for (const s of series) {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -270,7 +313,13 @@ export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [
   for (const p of scatter) {
     el('circle', { cx: sx(p.x), cy: sy(p.y), r: 4, class: `fw-dot ${p.className}` }, svg);
     if (p.label) {
-      el('text', { x: sx(p.x) + 6, y: sy(p.y) - 6, class: 'fw-point-label' }, svg, p.label);
+      const t = el('text', { x: sx(p.x) + 6, y: sy(p.y) - 6, class: 'fw-point-label' }, svg, p.label);
+      // Kept inside the figure.
+      const tw = textWidth(t, p.label);
+      if (sx(p.x) + 6 + tw > w - 2) {
+        t.setAttribute('x', String(sx(p.x) - 6));
+        t.setAttribute('text-anchor', 'end');
+      }
     }
   }
   if (peak && Number.isFinite(peak.x) && Number.isFinite(peak.y)) {
@@ -278,11 +327,8 @@ export function drawChart(svg, { title, xLabel, yLabel, series = [], scatter = [
     const py = sy(peak.y);
     el('line', { x1: px, x2: px, y1: py, y2: m.top + ph, class: 'fw-peak-line' }, svg);
     el('circle', { cx: px, cy: py, r: 5, class: 'fw-peak' }, svg);
-    el('text', {
-      x: Math.min(px, m.left + pw - 60),
-      y: Math.max(py - 9, m.top + 10),
-      class: 'fw-point-label',
-      'text-anchor': 'middle',
-    }, svg, peak.label);
+    const t = el('text', { x: px, y: Math.max(py - 9, m.top + 12), class: 'fw-point-label', 'text-anchor': 'middle' }, svg, peak.label);
+    const half = textWidth(t, peak.label) / 2;
+    t.setAttribute('x', String(Math.max(m.left + half, Math.min(px, m.left + pw - half))));
   }
 }
