@@ -1,7 +1,7 @@
 // Pieces the explainer's widgets share: running a reward on the server,
 // playing an episode back on a map, asking the reader to predict (and
-// holding results back until they have), and the
-// return / intent pair shown the same way everywhere.
+// holding results back until they have), and the return / intent pair
+// shown the same way everywhere.
 
 import { ApiError, followRun, startRun } from '../api.js';
 import { el, svgEl } from '../dom.js';

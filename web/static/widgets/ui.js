@@ -117,7 +117,7 @@ export function showTextError(box, text, err) {
   el('p', {}, box, `${where}: ${message}`);
   const lineStart = text.slice(0, startChars).lastIndexOf('\n') + 1;
   const lineEnd = text.indexOf('\n', startChars) === -1 ? text.length : text.indexOf('\n', startChars);
-  const pre = el('pre', { className: 'fw-source', 'data-testid': 'error-source' }, box);
+  const pre = el('pre', { className: 'fw-source' }, box);
   pre.append(text.slice(lineStart, startChars));
   el('mark', {}, pre, text.slice(startChars, Math.min(endChars, lineEnd)) || ' ');
   pre.append(text.slice(Math.min(endChars, lineEnd), lineEnd));
