@@ -72,7 +72,17 @@ class LoopholeVectorEnv(VectorEnv):
         self.observed_signals = tuple(n for n, seen in zip(d["signals"], d["observed"]) if seen)
         self.param_names = tuple(d["params"])
         self.level = d["level"]
-        self._b = self._core.buffers()
+        self._b = self._views(self._core.buffers())
+
+    @staticmethod
+    def _views(buffers: Dict[str, Any]) -> Dict[str, np.ndarray]:
+        """Each field as a numpy view of the flat buffer the extension writes it in."""
+        views = {}
+        for name, (buffer, offset, shape) in buffers["fields"].items():
+            flat = buffers[buffer]
+            size = int(np.prod(shape, dtype=np.int64))
+            views[name] = flat[offset:offset + size].reshape(shape)
+        return views
 
     def reset(self, *, seed: Union[int, Sequence[Optional[int]], None] = None,
               options: Optional[Dict[str, Any]] = None):
@@ -125,19 +135,21 @@ class LoopholeVectorEnv(VectorEnv):
         return self._info_of(mask, pick, b["performance"], b["intent"], b["signals"], b["params"])
 
     def _info_of(self, mask, pick, performance, intent, signals, params) -> Dict[str, Any]:
+        # One mask array shared by the keys of this step's info (a fresh one each step).
+        mask = mask.copy()
         info: Dict[str, Any] = {
-            "performance": pick(performance), "_performance": mask.copy(),
-            "intent": pick(intent), "_intent": mask.copy(),
-            "signals": pick(signals), "_signals": mask.copy(),
+            "performance": pick(performance), "_performance": mask,
+            "intent": pick(intent), "_intent": mask,
+            "signals": pick(signals), "_signals": mask,
         }
         if self.param_names:
             drawn = pick(params)
             p: Dict[str, Any] = {}
             for j, name in enumerate(self.param_names):
                 p[name] = np.ascontiguousarray(drawn[:, j])
-                p["_" + name] = mask.copy()
+                p["_" + name] = mask
             info["params"] = p
-            info["_params"] = mask.copy()
+            info["_params"] = mask
         return info
 
     def _add_final(self, info: Dict[str, Any], ended: np.ndarray) -> None:

@@ -13,7 +13,7 @@ use loophole_engine::level::Level;
 use loophole_engine::world::{Params, World};
 use loophole_engine::worlds::{LevelState, LevelWorld};
 use numpy::ndarray::{Array1, Array2, Array3, ArrayD, IxDyn};
-use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -489,7 +489,9 @@ enum Autoreset {
 }
 
 /// Many environments of one spec, stepped in one call into preallocated
-/// numpy buffers, without the GIL.
+/// numpy buffers, without the GIL. The buffers are three flat arrays (the
+/// numbers, the flags, the observations); [`Layout`] says where each field
+/// lies, and the Python side reads its fields as views of them.
 #[pyclass(module = "loophole._loophole")]
 pub struct VecEnv {
     spec: Arc<Spec>,
@@ -497,25 +499,129 @@ pub struct VecEnv {
     /// Which sub-environments ended on the last step (NextStep and Disabled).
     ended: Vec<bool>,
     mode: Autoreset,
-    buffers: Py<PyDict>,
+    layout: Layout,
+    numbers: Py<PyArray1<f64>>,
+    flags: Py<PyArray1<bool>>,
+    /// u8 for boards, i64 for indices: `obs` then `final_obs`.
+    obs: Py<PyAny>,
+}
+
+/// Where each field lies in the flat buffers, for `n` environments with `s`
+/// signals and `p` per-episode draws, `o` numbers to an observation.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    n: usize,
+    s: usize,
+    p: usize,
+    o: usize,
+}
+
+/// The fields of the numbers buffer, in order, each `n` times its width.
+const NUMBER_FIELDS: [&str; 9] = [
+    "reward",
+    "performance",
+    "intent",
+    "signals",
+    "params",
+    "final_performance",
+    "final_intent",
+    "final_signals",
+    "final_params",
+];
+/// The fields of the flags buffer.
+const FLAG_FIELDS: [&str; 3] = ["terminated", "truncated", "final_mask"];
+
+impl Layout {
+    fn width(&self, field: &str) -> usize {
+        match field {
+            "signals" | "final_signals" => self.s,
+            "params" | "final_params" => self.p,
+            _ => 1,
+        }
+    }
+    fn numbers(&self) -> usize {
+        NUMBER_FIELDS.iter().map(|f| self.n * self.width(f)).sum()
+    }
+    /// Each field's (offset, shape) in its buffer.
+    fn fields(&self) -> Vec<(&'static str, usize, Vec<usize>)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for f in NUMBER_FIELDS {
+            let w = self.width(f);
+            let shape = if matches!(f, "signals" | "final_signals" | "params" | "final_params") {
+                vec![self.n, w]
+            } else {
+                vec![self.n]
+            };
+            out.push((f, at, shape));
+            at += self.n * w;
+        }
+        for (i, f) in FLAG_FIELDS.into_iter().enumerate() {
+            out.push((f, i * self.n, vec![self.n]));
+        }
+        out
+    }
 }
 
 /// The buffers a step writes, borrowed as slices while the GIL is released.
 struct Out<'a> {
     obs: ObsSlices<'a>,
+    final_obs: ObsSlices<'a>,
     reward: &'a mut [f64],
-    terminated: &'a mut [bool],
-    truncated: &'a mut [bool],
     performance: &'a mut [f64],
     intent: &'a mut [f64],
     signals: &'a mut [f64],
     params: &'a mut [f64],
-    final_mask: &'a mut [bool],
-    final_obs: ObsSlices<'a>,
     final_performance: &'a mut [f64],
     final_intent: &'a mut [f64],
     final_signals: &'a mut [f64],
     final_params: &'a mut [f64],
+    terminated: &'a mut [bool],
+    truncated: &'a mut [bool],
+    final_mask: &'a mut [bool],
+    /// Where an episode's draws are read into.
+    drawn: Vec<f64>,
+}
+
+impl<'a> Out<'a> {
+    fn split(
+        layout: Layout,
+        numbers: &'a mut [f64],
+        flags: &'a mut [bool],
+        obs: ObsSlices<'a>,
+    ) -> Out<'a> {
+        let Layout { n, s, p, .. } = layout;
+        let mut rest = numbers;
+        let mut take = |len: usize| {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            rest = tail;
+            head
+        };
+        let (reward, performance, intent) = (take(n), take(n), take(n));
+        let (signals, params) = (take(n * s), take(n * p));
+        let (final_performance, final_intent) = (take(n), take(n));
+        let (final_signals, final_params) = (take(n * s), take(n * p));
+        let (terminated, rest) = flags.split_at_mut(n);
+        let (truncated, final_mask) = rest.split_at_mut(n);
+        let (obs, final_obs) = obs.halves();
+        Out {
+            obs,
+            final_obs,
+            reward,
+            performance,
+            intent,
+            signals,
+            params,
+            final_performance,
+            final_intent,
+            final_signals,
+            final_params,
+            terminated,
+            truncated,
+            final_mask,
+            drawn: Vec::with_capacity(p),
+        }
+    }
 }
 
 enum ObsSlices<'a> {
@@ -523,25 +629,35 @@ enum ObsSlices<'a> {
     I64(&'a mut [i64]),
 }
 
-impl ObsSlices<'_> {
+impl<'a> ObsSlices<'a> {
     fn env(&mut self, i: usize, len: usize) -> ObsOut<'_> {
         match self {
             ObsSlices::U8(s) => ObsOut::U8(&mut s[i * len..(i + 1) * len]),
             ObsSlices::I64(s) => ObsOut::I64(&mut s[i..i + 1]),
         }
     }
+    fn halves(self) -> (ObsSlices<'a>, ObsSlices<'a>) {
+        match self {
+            ObsSlices::U8(s) => {
+                let (a, b) = s.split_at_mut(s.len() / 2);
+                (ObsSlices::U8(a), ObsSlices::U8(b))
+            }
+            ObsSlices::I64(s) => {
+                let (a, b) = s.split_at_mut(s.len() / 2);
+                (ObsSlices::I64(a), ObsSlices::I64(b))
+            }
+        }
+    }
 }
 
-fn zeros<'py, T: numpy::Element>(py: Python<'py>, shape: &[usize]) -> Bound<'py, PyArrayDyn<T>> {
-    PyArrayDyn::<T>::zeros(py, IxDyn(shape), false)
-}
-
-/// Writes env `i`'s observation and info (after a step or a reset).
+/// Writes env `i`'s observation and info after a step, or after a reset
+/// (`started`: then its episode's draws too, which hold for the episode).
 fn report(
     spec: &Spec,
     env: &EnvState<LevelState>,
     i: usize,
     intent: f64,
+    started: bool,
     out: &mut Out<'_>,
     scratch: &mut Vec<u8>,
 ) {
@@ -551,18 +667,26 @@ fn report(
     out.intent[i] = intent;
     let s = env.signals().len();
     out.signals[i * s..(i + 1) * s].copy_from_slice(env.signals());
-    write_params(spec, env, &mut out.params[..], i);
+    if started {
+        write_params(spec, env, &mut out.drawn, out.params, i);
+    }
 }
 
-fn write_params(spec: &Spec, env: &EnvState<LevelState>, params: &mut [f64], i: usize) {
+/// Env `i`'s per-episode draws into row `i` of `params` (nothing on levels without any).
+fn write_params(
+    spec: &Spec,
+    env: &EnvState<LevelState>,
+    drawn: &mut Vec<f64>,
+    params: &mut [f64],
+    i: usize,
+) {
     let p = spec.level.world.params().len();
     if p == 0 {
         return;
     }
-    let mut drawn = Vec::with_capacity(p);
-    spec.level.world.drawn(env.state(), &mut drawn);
+    spec.level.world.drawn(env.state(), drawn);
     drawn.resize(p, 0.0);
-    params[i * p..(i + 1) * p].copy_from_slice(&drawn);
+    params[i * p..(i + 1) * p].copy_from_slice(drawn);
 }
 
 fn step_all(
@@ -580,13 +704,14 @@ fn step_all(
     out.final_mask.fill(false);
     for (i, env) in envs.iter_mut().enumerate() {
         if mode == Autoreset::NextStep && ended[i] {
-            // Checked by the caller: a reset of an env that was seeded cannot fail.
+            // A reset of an environment that was seeded cannot fail: its
+            // fixed draws were checked when it was made.
             let _ = env.reset_seeded(&task, None, &spec.params);
             out.reward[i] = 0.0;
             out.terminated[i] = false;
             out.truncated[i] = false;
             ended[i] = false;
-            report(spec, env, i, 0.0, &mut out, &mut scratch);
+            report(spec, env, i, 0.0, true, &mut out, &mut scratch);
             continue;
         }
         let o = env.step(&task, actions[i] as usize);
@@ -600,22 +725,18 @@ fn step_all(
             out.final_performance[i] = env.performance();
             out.final_intent[i] = o.intent;
             out.final_signals[i * s..(i + 1) * s].copy_from_slice(env.signals());
-            write_params(spec, env, out.final_params, i);
+            write_params(spec, env, &mut out.drawn, out.final_params, i);
             let _ = env.reset_seeded(&task, None, &spec.params);
-            report(spec, env, i, 0.0, &mut out, &mut scratch);
+            report(spec, env, i, 0.0, true, &mut out, &mut scratch);
         } else {
             ended[i] = over;
-            report(spec, env, i, o.intent, &mut out, &mut scratch);
+            report(spec, env, i, o.intent, false, &mut out, &mut scratch);
         }
     }
 }
 
-macro_rules! slice_of {
-    ($guard:ident) => {
-        $guard
-            .as_slice_mut()
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?
-    };
+fn slice_err(e: numpy::NotContiguousError) -> PyErr {
+    PyRuntimeError::new_err(e.to_string())
 }
 
 #[pymethods]
@@ -643,53 +764,66 @@ impl VecEnv {
             "next-step" | "NextStep" => Autoreset::NextStep,
             "same-step" | "SameStep" => Autoreset::SameStep,
             "disabled" | "Disabled" => Autoreset::Disabled,
-            other => {
-                return Err(PyValueError::new_err(format!(
+            other => return Err(PyValueError::new_err(format!(
                 "autoreset must be \"next-step\", \"same-step\" or \"disabled\", found {other:?}"
-            )))
-            }
+            ))),
         };
         let spec = Arc::new(Spec::new(py, level, level_text, reward, params, obs)?);
         let envs = vec![EnvState::new(&spec.task()); num_envs];
-        let n = num_envs;
-        let mut obs_shape = vec![n];
-        obs_shape.extend(spec.obs_shape());
-        let s = spec.level.signals.len();
-        let p = spec.param_names().len();
-        let b = PyDict::new(py);
-        let obs_buf = |name: &str| -> PyResult<()> {
-            if spec.obs == Obs::Index {
-                b.set_item(name, zeros::<i64>(py, &obs_shape))
-            } else {
-                b.set_item(name, zeros::<u8>(py, &obs_shape))
-            }
+        let layout = Layout {
+            n: num_envs,
+            s: spec.level.signals.len(),
+            p: spec.param_names().len(),
+            o: spec.obs_len(),
         };
-        obs_buf("obs")?;
-        obs_buf("final_obs")?;
-        b.set_item("reward", zeros::<f64>(py, &[n]))?;
-        b.set_item("terminated", zeros::<bool>(py, &[n]))?;
-        b.set_item("truncated", zeros::<bool>(py, &[n]))?;
-        b.set_item("performance", zeros::<f64>(py, &[n]))?;
-        b.set_item("intent", zeros::<f64>(py, &[n]))?;
-        b.set_item("signals", zeros::<f64>(py, &[n, s]))?;
-        b.set_item("params", zeros::<f64>(py, &[n, p]))?;
-        b.set_item("final_mask", zeros::<bool>(py, &[n]))?;
-        b.set_item("final_performance", zeros::<f64>(py, &[n]))?;
-        b.set_item("final_intent", zeros::<f64>(py, &[n]))?;
-        b.set_item("final_signals", zeros::<f64>(py, &[n, s]))?;
-        b.set_item("final_params", zeros::<f64>(py, &[n, p]))?;
+        let numbers = PyArray1::<f64>::zeros(py, layout.numbers(), false).unbind();
+        let flags = PyArray1::<bool>::zeros(py, FLAG_FIELDS.len() * num_envs, false).unbind();
+        let obs_len = 2 * num_envs * layout.o;
+        let obs = if spec.obs == Obs::Index {
+            PyArray1::<i64>::zeros(py, obs_len, false)
+                .into_any()
+                .unbind()
+        } else {
+            PyArray1::<u8>::zeros(py, obs_len, false)
+                .into_any()
+                .unbind()
+        };
         Ok(VecEnv {
             spec,
             envs,
-            ended: vec![false; n],
+            ended: vec![false; num_envs],
             mode,
-            buffers: b.unbind(),
+            layout,
+            numbers,
+            flags,
+            obs,
         })
     }
 
-    /// The numpy arrays every step and reset writes into (the same arrays each time).
-    fn buffers<'py>(&self, py: Python<'py>) -> Bound<'py, PyDict> {
-        self.buffers.bind(py).clone()
+    /// The flat buffers every step and reset writes into (the same arrays
+    /// each time), and where each field lies in them: `{name: (buffer,
+    /// offset, shape)}`; an observation field's shape is of one observation.
+    fn buffers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("numbers", self.numbers.bind(py))?;
+        d.set_item("flags", self.flags.bind(py))?;
+        d.set_item("obs", self.obs.bind(py))?;
+        let fields = PyDict::new(py);
+        for (name, at, shape) in self.layout.fields() {
+            let buffer = if FLAG_FIELDS.contains(&name) {
+                "flags"
+            } else {
+                "numbers"
+            };
+            fields.set_item(name, (buffer, at, shape))?;
+        }
+        let n = self.layout.n;
+        let mut obs_shape = vec![n];
+        obs_shape.extend(self.spec.obs_shape());
+        fields.set_item("obs", ("obs", 0, obs_shape.clone()))?;
+        fields.set_item("final_obs", ("obs", n * self.layout.o, obs_shape))?;
+        d.set_item("fields", fields)?;
+        Ok(d)
     }
 
     fn describe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -731,7 +865,7 @@ impl VecEnv {
                 out.reward[i] = 0.0;
                 out.terminated[i] = false;
                 out.truncated[i] = false;
-                report(&spec, &envs[i], i, 0.0, &mut out, &mut scratch);
+                report(&spec, &envs[i], i, 0.0, true, &mut out, &mut scratch);
             }
             Ok(())
         })
@@ -739,9 +873,7 @@ impl VecEnv {
 
     /// Steps every sub-environment with its action, into the buffers.
     fn step(&mut self, py: Python<'_>, actions: PyReadonlyArray1<'_, i64>) -> PyResult<()> {
-        let actions = actions
-            .as_slice()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let actions = actions.as_slice().map_err(slice_err)?;
         let n = self.envs.len();
         if actions.len() != n {
             return Err(PyValueError::new_err(format!(
@@ -786,100 +918,30 @@ impl VecEnv {
         py: Python<'py>,
         f: impl FnOnce(&mut [EnvState<LevelState>], &mut [bool], Out<'_>) -> PyResult<()>,
     ) -> PyResult<()> {
-        let b = self.buffers.bind(py);
-        let get = |name: &str| -> PyResult<Bound<'py, PyAny>> {
-            b.get_item(name)?
-                .ok_or_else(|| PyRuntimeError::new_err(format!("the buffer {name} is gone")))
-        };
-        let f64s = |name: &str| -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-            Ok(get(name)?.downcast_into::<PyArrayDyn<f64>>()?)
-        };
-        let bools = |name: &str| -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
-            Ok(get(name)?.downcast_into::<PyArrayDyn<bool>>()?)
-        };
-        let (reward, performance, intent, signals, params) = (
-            f64s("reward")?,
-            f64s("performance")?,
-            f64s("intent")?,
-            f64s("signals")?,
-            f64s("params")?,
+        let mut numbers = self.numbers.bind(py).readwrite();
+        let mut flags = self.flags.bind(py).readwrite();
+        let obs = self.obs.bind(py);
+        let (numbers, flags) = (
+            numbers.as_slice_mut().map_err(slice_err)?,
+            flags.as_slice_mut().map_err(slice_err)?,
         );
-        let (fp, fi, fs, fpar) = (
-            f64s("final_performance")?,
-            f64s("final_intent")?,
-            f64s("final_signals")?,
-            f64s("final_params")?,
-        );
-        let (terminated, truncated, final_mask) = (
-            bools("terminated")?,
-            bools("truncated")?,
-            bools("final_mask")?,
-        );
-        let (mut reward, mut performance, mut intent, mut signals, mut params) = (
-            reward.readwrite(),
-            performance.readwrite(),
-            intent.readwrite(),
-            signals.readwrite(),
-            params.readwrite(),
-        );
-        let (mut fp, mut fi, mut fs, mut fpar) = (
-            fp.readwrite(),
-            fi.readwrite(),
-            fs.readwrite(),
-            fpar.readwrite(),
-        );
-        let (mut terminated, mut truncated, mut final_mask) = (
-            terminated.readwrite(),
-            truncated.readwrite(),
-            final_mask.readwrite(),
-        );
-        let obs_any = get("obs")?;
-        let fobs_any = get("final_obs")?;
         if self.spec.obs == Obs::Index {
-            let (o, fo) = (
-                obs_any.downcast_into::<PyArrayDyn<i64>>()?,
-                fobs_any.downcast_into::<PyArrayDyn<i64>>()?,
+            let mut o = obs.downcast::<PyArray1<i64>>()?.readwrite();
+            let out = Out::split(
+                self.layout,
+                numbers,
+                flags,
+                ObsSlices::I64(o.as_slice_mut().map_err(slice_err)?),
             );
-            let (mut o, mut fo) = (o.readwrite(), fo.readwrite());
-            let out = Out {
-                obs: ObsSlices::I64(slice_of!(o)),
-                final_obs: ObsSlices::I64(slice_of!(fo)),
-                reward: slice_of!(reward),
-                terminated: slice_of!(terminated),
-                truncated: slice_of!(truncated),
-                performance: slice_of!(performance),
-                intent: slice_of!(intent),
-                signals: slice_of!(signals),
-                params: slice_of!(params),
-                final_mask: slice_of!(final_mask),
-                final_performance: slice_of!(fp),
-                final_intent: slice_of!(fi),
-                final_signals: slice_of!(fs),
-                final_params: slice_of!(fpar),
-            };
             f(&mut self.envs, &mut self.ended, out)
         } else {
-            let (o, fo) = (
-                obs_any.downcast_into::<PyArrayDyn<u8>>()?,
-                fobs_any.downcast_into::<PyArrayDyn<u8>>()?,
+            let mut o = obs.downcast::<PyArray1<u8>>()?.readwrite();
+            let out = Out::split(
+                self.layout,
+                numbers,
+                flags,
+                ObsSlices::U8(o.as_slice_mut().map_err(slice_err)?),
             );
-            let (mut o, mut fo) = (o.readwrite(), fo.readwrite());
-            let out = Out {
-                obs: ObsSlices::U8(slice_of!(o)),
-                final_obs: ObsSlices::U8(slice_of!(fo)),
-                reward: slice_of!(reward),
-                terminated: slice_of!(terminated),
-                truncated: slice_of!(truncated),
-                performance: slice_of!(performance),
-                intent: slice_of!(intent),
-                signals: slice_of!(signals),
-                params: slice_of!(params),
-                final_mask: slice_of!(final_mask),
-                final_performance: slice_of!(fp),
-                final_intent: slice_of!(fi),
-                final_signals: slice_of!(fs),
-                final_params: slice_of!(fpar),
-            };
             f(&mut self.envs, &mut self.ended, out)
         }
     }
