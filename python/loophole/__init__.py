@@ -137,3 +137,12 @@ except ImportError:  # the lab's functions need numpy alone
     pass
 else:
     register_envs()
+
+
+def __getattr__(name: str):
+    """`loophole.vector` and `loophole.env` on first use (they need Gymnasium)."""
+    if name in ("vector", "env"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'loophole' has no attribute {name!r}")

@@ -93,3 +93,15 @@ def test_a_run_past_its_time_limit_raises_timeout_error():
         loophole.run("tomato-watering", agent="q-learning", power=100000, time_limit=0.05)
     with pytest.raises(ValueError, match="time_limit"):
         loophole.run("boat-race", time_limit=-1)
+
+
+def test_the_readme_example():
+    import gymnasium
+
+    env = gymnasium.make("loophole/TomatoWatering-v0")
+    obs, info = env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step(3)
+    assert info["performance"] == pytest.approx(reward)  # the default reward pays what it sees
+    envs = loophole.vector.make("tomato-watering", num_envs=256)
+    assert envs.reset(seed=0)[0].shape == (256, 7, 9)
+    assert len(loophole.run("tomato-watering")["trajectory"]["intent"]) == 100
