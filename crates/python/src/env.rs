@@ -764,9 +764,11 @@ impl VecEnv {
             "next-step" | "NextStep" => Autoreset::NextStep,
             "same-step" | "SameStep" => Autoreset::SameStep,
             "disabled" | "Disabled" => Autoreset::Disabled,
-            other => return Err(PyValueError::new_err(format!(
+            other => {
+                return Err(PyValueError::new_err(format!(
                 "autoreset must be \"next-step\", \"same-step\" or \"disabled\", found {other:?}"
-            ))),
+            )))
+            }
         };
         let spec = Arc::new(Spec::new(py, level, level_text, reward, params, obs)?);
         let envs = vec![EnvState::new(&spec.task()); num_envs];
