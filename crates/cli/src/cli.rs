@@ -74,6 +74,12 @@ enum Command {
     },
     /// Return and performance against optimization power: the Goodhart curve.
     Sweep(SweepArgs),
+    /// Merge the outputs of `loophole sweep --shard I/N` into the sweep's JSON.
+    Merge {
+        /// Every shard's output file, in any order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// RLHF, simulated: a reward model learned from biased comparisons, then overoptimized.
     Rlhf(crate::feedback::RlhfArgs),
     /// Constitutional AI, simulated: principles, revisions, AI feedback, and where it goes wrong.
@@ -189,6 +195,10 @@ struct SweepArgs {
     /// Stop with an error if the work takes longer than this (seconds).
     #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
     time_limit: f64,
+    /// Run only shard I of N of the jobs (every Nth from the Ith) and print
+    /// them as JSON, for `loophole merge` (the same result as the whole sweep).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -238,7 +248,8 @@ pub fn main() -> ExitCode {
         Some(Command::Table { .. }) | Some(Command::Serve { .. }) => false,
         Some(Command::Explain { .. }) => true,
         Some(Command::Replay(a)) => a.json,
-        Some(Command::Sweep(a)) => a.json,
+        Some(Command::Sweep(a)) => a.json || a.shard.is_some(),
+        Some(Command::Merge { .. }) => true,
         Some(Command::Rlhf(a)) => a.json,
         Some(Command::Cai(a)) => a.json,
         Some(Command::Run(a)) => a.json,
@@ -252,6 +263,7 @@ pub fn main() -> ExitCode {
         Some(Command::Replay(a)) => replay_cmd(a),
         Some(Command::Run(a)) => run_cmd(a),
         Some(Command::Sweep(a)) => sweep_cmd(a),
+        Some(Command::Merge { files }) => crate::shard::merge(&files),
         Some(Command::Rlhf(a)) => crate::feedback::rlhf(a),
         Some(Command::Cai(a)) => crate::feedback::cai(a),
         Some(Command::Check {
@@ -570,7 +582,23 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
             experiment::MAX_SEEDS
         )));
     }
-    let jobs = experiment::jobs(&powers, a.seeds);
+    let all_jobs = experiment::jobs(&powers, a.seeds);
+    let shard = a
+        .shard
+        .as_deref()
+        .map(experiment::parse_shard)
+        .transpose()
+        .map_err(Failure::usage)?;
+    if shard.is_some() && (a.csv.is_some() || a.svg.is_some()) {
+        return Err(Failure::usage(
+            "a shard has part of the jobs: write --csv and --svg from the whole sweep".into(),
+        ));
+    }
+    let numbers: Vec<usize> = match shard {
+        Some((i, n)) => experiment::shard(all_jobs.len(), i, n),
+        None => (0..all_jobs.len()).collect(),
+    };
+    let jobs: Vec<(u32, u64)> = numbers.iter().map(|&k| all_jobs[k]).collect();
     let budget = time_budget(a.time_limit, "sweep")?;
     let bar = output::progress_bar(std::io::stderr().is_terminal() && !a.json);
     if let Some(bar) = &bar {
@@ -600,6 +628,23 @@ fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         bar.finish_and_clear();
     }
     let results = results.map_err(|e| Failure::budgeted(&src, &budget, e))?;
+    if let Some((i, n)) = shard {
+        output::print_json(&wire::ShardBody {
+            shard: [i, n],
+            level: level.id.clone(),
+            agent: agent.name().to_string(),
+            reward: src,
+            powers,
+            seeds: a.seeds,
+            params: params.clone(),
+            results: numbers
+                .iter()
+                .zip(&results)
+                .map(|(&k, &(r, p))| (k, r, p))
+                .collect(),
+        });
+        return Ok(());
+    }
     let points = experiment::summarize(&powers, a.seeds, &results);
 
     if let Some(path) = &a.csv {

@@ -19,6 +19,7 @@ mod feedback;
 mod mechanics;
 mod output;
 mod plot;
+mod shard;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -143,3 +143,89 @@ fn bad_power_lists_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
 }
+
+fn loophole(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_loophole"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn shards_merged_in_any_order_are_the_whole_sweep_byte_for_byte() {
+    let dir = std::env::temp_dir().join(format!("loophole-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = [
+        "--level",
+        "cleaning-robot",
+        "--powers",
+        "1..40:20",
+        "--seeds",
+        "10",
+    ];
+    let whole = sweep(&[&args[..], &["--json"]].concat(), "2");
+    let mut files = Vec::new();
+    for i in [2, 0, 1] {
+        let shard = format!("{i}/3");
+        let out = sweep(&[&args[..], &["--shard", &shard]].concat(), "1");
+        let body: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(body["shard"], serde_json::json!([i, 3]));
+        // Every third job, from the shard's own.
+        let jobs: Vec<u64> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].as_u64().unwrap())
+            .collect();
+        assert!(jobs.iter().all(|k| k % 3 == i), "{jobs:?}");
+        let path = dir.join(format!("s{i}.json"));
+        std::fs::write(&path, out).unwrap();
+        files.push(path);
+    }
+    let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let merged = loophole(&[&["merge"][..], &paths].concat());
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stdout)
+    );
+    assert_eq!(
+        merged.stdout, whole,
+        "merged shards differ from the whole sweep"
+    );
+
+    // A shard missing, given twice, or of another sweep: a clear error.
+    let missing = loophole(&["merge", paths[0], paths[1]]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("shard 1/3 is missing"));
+    let twice = loophole(&["merge", paths[0], paths[0], paths[1]]);
+    assert!(String::from_utf8_lossy(&twice.stdout).contains("given twice"));
+    let other = sweep(
+        &[
+            "--level",
+            "cleaning-robot",
+            "--powers",
+            "1..40:20",
+            "--seeds",
+            "9",
+            "--shard",
+            "1/3",
+        ],
+        "1",
+    );
+    let other_path = dir.join("other.json");
+    std::fs::write(&other_path, other).unwrap();
+    let mixed = loophole(&["merge", paths[1], other_path.to_str().unwrap(), paths[2]]);
+    assert!(String::from_utf8_lossy(&mixed.stdout).contains("a shard of another sweep"));
+    let bad = loophole(&[
+        "sweep",
+        "--level",
+        "boat-race",
+        "--powers",
+        "1,2",
+        "--shard",
+        "3/3",
+    ]);
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("a shard is I/N"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

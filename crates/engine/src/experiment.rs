@@ -117,6 +117,27 @@ pub fn jobs(powers: &[u32], seeds: u64) -> Vec<(u32, u64)> {
         .collect()
 }
 
+/// The jobs (numbers into [`jobs`]) of shard `i` of `n`: every `n`th from
+/// the `i`th, so that shards share the dear and the cheap powers alike.
+pub fn shard(jobs: usize, i: u64, n: u64) -> Vec<usize> {
+    let (i, n) = (i as usize, n.max(1) as usize);
+    (i..jobs).step_by(n).collect()
+}
+
+/// Reads a shard `I/N` (0 <= I < N <= 10,000).
+pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("a shard is I/N with 0 <= I < N <= 10000 (e.g. 0/4), found `{text}`");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || n > 10_000 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
 /// One job: train at `power`, play seed `seed`; (return, performance).
 /// `hook` sees the job's work and may stop it.
 pub fn run_job(

@@ -556,8 +556,20 @@ impl<'a> SweepBody<'a> {
         points: &'a [SweepPoint],
         elapsed_ms: Option<u64>,
     ) -> SweepBody<'a> {
+        SweepBody::of_level_id(&level.id, agent, reward, seeds, points, elapsed_ms)
+    }
+
+    /// As [`SweepBody::new`], for a level known by its id alone (a merge of shards).
+    pub fn of_level_id(
+        level: &'a str,
+        agent: AgentKind,
+        reward: &'a str,
+        seeds: u64,
+        points: &'a [SweepPoint],
+        elapsed_ms: Option<u64>,
+    ) -> SweepBody<'a> {
         SweepBody {
-            level: &level.id,
+            level,
             agent: agent.name(),
             power_meaning: agent.power_meaning(),
             reward,
@@ -566,6 +578,26 @@ impl<'a> SweepBody<'a> {
             elapsed_ms,
         }
     }
+}
+
+/// `loophole sweep --shard I/N --json`: one shard of a sweep's jobs, with
+/// every input needed to check it belongs with the others; `loophole merge`
+/// makes the sweep of them. Results are not rounded, so that the merge is
+/// the same bytes as the sweep run whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardBody {
+    /// `[i, n]`: the shard's number (0-based) and how many there are.
+    pub shard: [u64; 2],
+    pub level: String,
+    pub agent: String,
+    pub reward: String,
+    pub powers: Vec<u32>,
+    pub seeds: u64,
+    pub params: BTreeMap<String, f64>,
+    /// `[job, return, performance]` for each of the shard's jobs (numbered as
+    /// `experiment::jobs` lists them), in order.
+    pub results: Vec<(usize, f64, f64)>,
 }
 
 /// An engine value as the wire writes it, its numbers rounded by [`round`].
