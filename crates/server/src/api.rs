@@ -12,7 +12,7 @@ use loophole_store::NewDesign;
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, Client};
 use crate::runs::{self, RunJob};
 use crate::state::{AppState, LevelSlot};
 use crate::wire::{CheckRequest, CheckResponse, DesignCreated, LevelBody, RunCreated, RunRequest};
@@ -82,10 +82,12 @@ fn validate(state: &AppState, req: &RunRequest) -> Result<(Arc<LevelSlot>, Desig
 
 pub async fn start_run(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(req): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
     let (slot, design) = validate(&state, &req)?;
-    let permit = state.run_slot().await?;
+    let cost = crate::slots::price(&slot.level, &design, &req.reward);
+    let permit = state.run_slot(client, cost).await?;
     let job = RunJob {
         slot,
         reward_text: req.reward,

@@ -1,9 +1,10 @@
 //! Extractors whose rejections are [`ApiError`]s, so that a malformed, mistyped
 //! or oversized body gets the same JSON error shape as every other error.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -62,5 +63,19 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(value) = Path::<T>::from_request_parts(parts, state).await?;
         Ok(ApiPath(value))
+    }
+}
+
+/// The address of the client that sent the request, where one is known (a
+/// request through [`crate::serve_on`]; not one driven through the router
+/// alone): run slots are shared out by it.
+pub struct Client(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(Client(addr.map(|ConnectInfo(a)| a.ip())))
     }
 }

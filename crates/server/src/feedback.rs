@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Client};
+use crate::slots::Cost;
 use crate::state::{AppState, Budget, BudgetAnswer};
 use crate::wire::{round, Wire};
 
@@ -391,12 +392,15 @@ pub fn cai_body(r: &CaiReport) -> CaiBody {
 
 pub async fn rlhf(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(req): ApiJson<RlhfRequest>,
 ) -> Result<Response, ApiError> {
     let budget = Budget::start(state.limits().run_budget, "simulation");
     let cfg = req.config().map_err(ApiError::BadRequest)?;
     let report = state
-        .compute(move || rlhf::rlhf(&cfg, &mut budget.hook()))
+        .compute(client, Cost::Dear, move || {
+            rlhf::rlhf(&cfg, &mut budget.hook())
+        })
         .await?
         .map_err(|e| budget.error(e))?;
     Ok(Json(rlhf_body(&report)).into_response())
@@ -404,6 +408,7 @@ pub async fn rlhf(
 
 pub async fn cai(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(req): ApiJson<CaiRequest>,
 ) -> Result<Json<CaiBody>, ApiError> {
     let budget = Budget::start(state.limits().run_budget, "simulation");
@@ -417,7 +422,9 @@ pub async fn cai(
     // the span of the mistake in its text.
     cfg.validate().map_err(failed)?;
     let report = state
-        .compute(move || cai::cai(&cfg, &mut budget.hook()))
+        .compute(client, Cost::Dear, move || {
+            cai::cai(&cfg, &mut budget.hook())
+        })
         .await?
         .map_err(failed)?;
     Ok(Json(cai_body(&report)))

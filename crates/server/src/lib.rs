@@ -50,6 +50,7 @@ mod limit;
 pub mod log;
 pub mod mechanics;
 mod runs;
+mod slots;
 mod state;
 mod sweep;
 /// The JSON shapes (docs/API.md), one vocabulary with the CLI and Python.

@@ -77,7 +77,7 @@ impl RateLimiter {
 
 /// The bucket an address draws on: itself for IPv4, its /64 network for IPv6
 /// (an IPv4 address mapped into IPv6 counts as the IPv4 address).
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -16,9 +16,10 @@ use futures_util::stream::{self, Stream};
 use loophole_engine::agents::{Progress, RunError};
 use loophole_engine::run::run;
 use loophole_engine::score::{self, Benchmark, Design};
-use tokio::sync::{watch, OwnedSemaphorePermit};
+use tokio::sync::watch;
 
 use crate::error::ErrorBody;
+use crate::slots::RunPermit;
 use crate::state::{AppState, Budget, BudgetAnswer, LevelSlot};
 use crate::wire;
 
@@ -155,8 +156,11 @@ impl RunRegistry {
         }
     }
 
+    /// A run by id; a finished run older than the keep time is gone.
     pub fn get(&self, id: &str) -> Option<Arc<RunLog>> {
-        self.lock().runs.get(id).cloned()
+        let mut reg = self.lock();
+        self.expire(&mut reg, Instant::now());
+        reg.runs.get(id).cloned()
     }
 
     /// Marks a run finished and forgets finished runs that are too old or too many.
@@ -164,8 +168,21 @@ impl RunRegistry {
         let mut reg = self.lock();
         let now = Instant::now();
         reg.finished.push_back((now, id));
+        self.expire(&mut reg, now);
+    }
+
+    /// Forgets the finished runs that are too old by `now`, or beyond the
+    /// most kept, oldest first. The server's sweeper calls it now and then,
+    /// so that a quiet server lets go of them too.
+    pub fn sweep(&self, now: Instant) {
+        self.expire(&mut self.lock(), now);
+    }
+
+    fn expire(&self, reg: &mut Registry, now: Instant) {
         while let Some((at, _)) = reg.finished.front() {
-            if now.duration_since(*at) <= self.keep && reg.finished.len() <= self.max_kept {
+            if now.saturating_duration_since(*at) <= self.keep
+                && reg.finished.len() <= self.max_kept
+            {
                 break;
             }
             if let Some((_, old)) = reg.finished.pop_front() {
@@ -174,9 +191,15 @@ impl RunRegistry {
         }
     }
 
+    /// How often the sweeper looks for expired runs: a quarter of the keep
+    /// time, from 10 ms to 10 s.
+    pub fn sweep_every(&self) -> Duration {
+        (self.keep / 4).clamp(Duration::from_millis(10), Duration::from_secs(10))
+    }
+
     /// Number of runs held (computing or finished).
     #[cfg(test)]
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.lock().runs.len()
     }
 }
@@ -190,11 +213,7 @@ pub(crate) struct RunJob {
 
 /// Starts a run on a blocking thread; returns its id at once. The permit
 /// (one of the server's run slots) is held until the run has finished.
-pub(crate) fn start(
-    state: &AppState,
-    job: RunJob,
-    permit: OwnedSemaphorePermit,
-) -> Result<String, String> {
+pub(crate) fn start(state: &AppState, job: RunJob, permit: RunPermit) -> Result<String, String> {
     let (id, log) = state.inner.runs.create()?;
     let state = state.clone();
     let run_id = id.clone();
@@ -334,5 +353,77 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         expired.finish(b.clone());
         assert!(expired.get(&a).is_none());
+    }
+
+    #[test]
+    fn the_sweep_forgets_expired_runs_without_any_other_call() {
+        let reg = RunRegistry::new(Duration::from_millis(50), 10);
+        let (a, _) = reg.create().unwrap();
+        let (running, _) = reg.create().unwrap();
+        reg.finish(a.clone());
+        let t = Instant::now();
+        reg.sweep(t);
+        assert_eq!(reg.len(), 2, "kept within its time");
+        reg.sweep(t + Duration::from_millis(60));
+        assert_eq!(
+            reg.len(),
+            1,
+            "the finished run is forgotten, the running one kept"
+        );
+        assert!(reg.lock().runs.contains_key(&running));
+        assert_eq!(reg.sweep_every(), Duration::from_micros(12_500));
+        let long = RunRegistry::new(Duration::from_secs(300), 64);
+        assert_eq!(long.sweep_every(), Duration::from_secs(10));
+    }
+
+    async fn call(app: &axum::Router, method: &str, uri: &str, body: &str) -> (u16, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_finished_run_expires_on_a_quiet_server() {
+        let keep = Duration::from_millis(300);
+        let limits = crate::Limits {
+            keep_results: keep,
+            ..Default::default()
+        };
+        let state = AppState::with_limits(loophole_store::Store::open_in_memory().unwrap(), limits)
+            .unwrap();
+        let app = crate::app(state.clone());
+        let (status, created) = call(
+            &app,
+            "POST",
+            "/api/runs",
+            r#"{"level": "boat-race", "reward": "3*arrow - step", "agent": "value-iteration"}"#,
+        )
+        .await;
+        assert_eq!(status, 201, "{created}");
+        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+        let events = created["events"].as_str().unwrap().to_string();
+        let (status, body) = call(&app, "GET", &events, "").await;
+        assert_eq!(status, 200);
+        assert!(body.contains("event: result"), "{body}");
+        let finished = Instant::now();
+        let (status, _) = call(&app, "GET", &events, "").await;
+        assert_eq!(status, 200, "readable again within its keep time");
+        assert_eq!(state.inner.runs.len(), 1);
+        // No request at all while the keep time runs out: the sweeper alone
+        // forgets the run.
+        tokio::time::sleep(keep * 2).await;
+        assert_eq!(state.inner.runs.len(), 0, "after {:?}", finished.elapsed());
+        let (status, body) = call(&app, "GET", &events, "").await;
+        assert_eq!(status, 404, "{body}");
+        assert!(body.contains("runs are kept for a few minutes"), "{body}");
     }
 }

@@ -8,16 +8,18 @@ use loophole_engine::level::Level;
 use loophole_engine::score::Benchmark;
 use loophole_engine::{levels, score};
 use loophole_store::Store;
-use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OnceCell;
 
 use crate::error::{ApiError, ServerError};
 use crate::runs::RunRegistry;
+use crate::slots::{Cost, RunPermit, Slots};
 
 /// Limits on the work the server takes on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
     /// Runs computing at once; a run beyond that waits up to `slot_wait`
-    /// for a slot, then is refused with 429.
+    /// for a slot, then is refused with 429. Dear runs may take all but one
+    /// of them, and a client one at a time (see `slots.rs`).
     pub max_runs: usize,
     /// How long a request may wait for a free run slot. A page that asks for
     /// several computations at once gets them one after the other instead of
@@ -60,7 +62,7 @@ pub(crate) struct Shared {
     pub levels: Vec<Arc<LevelSlot>>,
     pub store: Arc<Store>,
     pub runs: RunRegistry,
-    pub run_slots: Arc<Semaphore>,
+    pub slots: Slots,
     pub limiter: crate::limit::RateLimiter,
     pub limits: Limits,
 }
@@ -148,34 +150,34 @@ impl BudgetAnswer for Budget {
 }
 
 impl AppState {
-    /// Takes a run slot, waiting at most `limits.slot_wait` for one to free
-    /// up; then the server is busy (429 with Retry-After).
-    pub(crate) async fn run_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        let slots = self.inner.run_slots.clone();
-        let busy = || {
-            ApiError::Busy(format!(
-                "the server is already running {} optimizations; try again in a moment",
-                self.inner.limits.max_runs
-            ))
-        };
-        if let Ok(permit) = slots.clone().try_acquire_owned() {
-            return Ok(permit);
-        }
-        match tokio::time::timeout(self.inner.limits.slot_wait, slots.acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(busy()),
-        }
+    /// Takes a run slot for work of `cost` from `client`, waiting at most
+    /// `limits.slot_wait` for it (and for the client's computation before,
+    /// if one is running); then the server is busy (429 with Retry-After).
+    pub(crate) async fn run_slot(
+        &self,
+        client: Option<std::net::IpAddr>,
+        cost: Cost,
+    ) -> Result<RunPermit, ApiError> {
+        self.inner
+            .slots
+            .acquire(client, cost, self.inner.limits.slot_wait)
+            .await
     }
 
     /// Runs `work` on the blocking pool while holding a run slot (taken as
     /// [`AppState::run_slot`] does): every computation a request asks for
     /// goes through here or through a run.
-    pub(crate) async fn compute<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub(crate) async fn compute<T, F>(
+        &self,
+        client: Option<std::net::IpAddr>,
+        cost: Cost,
+        work: F,
+    ) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let permit = self.run_slot().await?;
+        let permit = self.run_slot(client, cost).await?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
@@ -195,19 +197,43 @@ impl AppState {
             .into_iter()
             .map(|level| Arc::new(LevelSlot::new(level)))
             .collect();
-        Ok(AppState {
+        let state = AppState {
             inner: Arc::new(Shared {
                 levels,
                 store: Arc::new(store),
                 runs: RunRegistry::new(limits.keep_results, limits.max_kept),
-                run_slots: Arc::new(Semaphore::new(limits.max_runs)),
+                slots: Slots::new(limits.max_runs),
                 limiter: crate::limit::RateLimiter::new(
                     limits.per_client_burst,
                     limits.per_client_per_sec,
                 ),
                 limits,
             }),
-        })
+        };
+        state.start_sweeper();
+        Ok(state)
+    }
+
+    /// Drops expired finished runs now and then, so that a quiet server lets
+    /// go of them too (on the runtime the state was made on, if any; it ends
+    /// with the state).
+    fn start_sweeper(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let every = self.inner.runs.sweep_every();
+        let shared = Arc::downgrade(&self.inner);
+        runtime.spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let Some(shared) = shared.upgrade() else {
+                    return;
+                };
+                shared.runs.sweep(std::time::Instant::now());
+            }
+        });
     }
 
     pub fn limits(&self) -> &Limits {

@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Client};
+use crate::slots::Cost;
 use crate::state::{AppState, Budget, BudgetAnswer};
 use crate::wire::SweepBody;
 
@@ -31,6 +32,7 @@ pub struct SweepRequest {
 
 pub async fn sweep(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(req): ApiJson<SweepRequest>,
 ) -> Result<Response, ApiError> {
     // The budget counts from the request, waiting for a slot included.
@@ -51,8 +53,9 @@ pub async fn sweep(
         )));
     }
     let level_slot = slot.clone();
+    // Many runs at every power: dear, whatever the reward.
     let swept = state
-        .compute(move || {
+        .compute(client, Cost::Dear, move || {
             let level = &level_slot.level;
             let jobs = experiment::jobs(&powers, seeds);
             let params = Params::new();

@@ -16,7 +16,8 @@ use loophole_engine::agents::{Hook, RunError};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, Client};
+use crate::slots::Cost;
 use crate::state::{AppState, Budget, BudgetAnswer};
 
 /// A demonstration's computation: its answer to a body, within what the
@@ -116,6 +117,7 @@ pub(crate) use crate::wire::round;
 
 pub async fn handler(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
@@ -123,7 +125,10 @@ pub async fn handler(
     // The budget counts from the request, waiting for a slot included.
     let budget = Budget::start(state.limits().run_budget, "demonstration");
     let answer = state
-        .compute(move || answer(demo, body, &mut budget.hook()))
+        // The explainer's settings bound each demonstration to a moment's work.
+        .compute(client, Cost::Cheap, move || {
+            answer(demo, body, &mut budget.hook())
+        })
         .await?
         .map_err(|e| budget.error(e))?;
     Ok(Json(answer))
