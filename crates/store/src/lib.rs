@@ -1,4 +1,5 @@
-//! Persistence of Loophole: saved reward designs, in one SQLite file.
+//! Persistence of Loophole: saved reward designs and the levels' best
+//! scores found, in one SQLite file.
 //!
 //! This is the only crate that knows SQL. A [`Store`] owns one connection
 //! behind a mutex, so it can be shared between threads (the server calls it
@@ -21,11 +22,14 @@
 //! let id = store.save_design(&design).unwrap();
 //! let saved = store.load_design(&id).unwrap().unwrap();
 //! assert_eq!(saved.reward, "3*arrow - step");
+//! // The same design saved again is the same link.
+//! assert_eq!(store.save_design(&design).unwrap(), id);
 //! assert_eq!(store.load_design("no-such-id").unwrap(), None);
 //! ```
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -34,7 +38,8 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 /// The schema, one migration per entry, applied in order. The database's
 /// `PRAGMA user_version` is the number of migrations already applied, so an
 /// entry must never change once released: add a new one instead.
-const MIGRATIONS: &[&str] = &["CREATE TABLE designs (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE designs (
         id      TEXT PRIMARY KEY,
         level   TEXT NOT NULL,
         reward  TEXT NOT NULL,
@@ -42,7 +47,19 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE designs (
         power   INTEGER NOT NULL,
         seed    INTEGER NOT NULL,
         created TEXT NOT NULL
-    );"];
+    );",
+    // `content`: the hash of a design's inputs ([`content_hash`]), so that
+    // saving the same design again finds it; rows saved before it are
+    // hashed when the store opens. `records`: the best intent score a
+    // design has reached on a level whose best is only found by search.
+    "ALTER TABLE designs ADD COLUMN content INTEGER;
+     CREATE INDEX designs_content ON designs (content);
+     CREATE TABLE records (
+        level       TEXT PRIMARY KEY,
+        performance REAL NOT NULL,
+        updated     TEXT NOT NULL
+     );",
+];
 
 /// Length of a design id.
 pub const ID_LEN: usize = 10;
@@ -89,6 +106,11 @@ pub enum StoreError {
     Foreign {
         tables: Vec<String>,
     },
+    /// A new design would take the database past its size limit
+    /// ([`Store::set_max_bytes`]).
+    Full {
+        max_bytes: u64,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -112,6 +134,18 @@ impl fmt::Display for StoreError {
                  program, which Loophole leaves alone (--db picks another file)",
                 tables.join(", ")
             ),
+            StoreError::Full { max_bytes } => {
+                let limit = if max_bytes % (1024 * 1024) == 0 {
+                    format!("{} MiB", max_bytes / (1024 * 1024))
+                } else {
+                    format!("{} KiB", max_bytes.div_ceil(1024))
+                };
+                write!(
+                    f,
+                    "the database of saved designs is full (its limit is {limit}); designs \
+                     saved before still open, and saving the same design again still gives its link"
+                )
+            }
         }
     }
 }
@@ -131,9 +165,20 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// A design as saved: its id, and whether this save made it or found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    pub id: String,
+    /// False when the same design (level, reward, agent, power, seed) was
+    /// already saved: `id` is then that design's.
+    pub new: bool,
+}
+
 /// A SQLite database of saved designs.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Most bytes the file may take, its write-ahead log included (0: no limit).
+    max_bytes: AtomicU64,
 }
 
 impl fmt::Debug for Store {
@@ -168,9 +213,32 @@ impl Store {
         // Another process may hold the write lock for a moment.
         conn.busy_timeout(Duration::from_secs(5))?;
         migrate(&mut conn)?;
+        hash_unhashed(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            max_bytes: AtomicU64::new(0),
         })
+    }
+
+    /// Limits the database to `max_bytes` on disk, its write-ahead log and
+    /// shared-memory index included: a save that would go past it fails
+    /// with [`StoreError::Full`]. The log is checkpointed and cut back
+    /// whenever it reaches an eighth of the limit (from 64 KiB to 4 MiB, its
+    /// usual size), and that much is kept free for it.
+    pub fn set_max_bytes(&self, max_bytes: u64) -> Result<(), StoreError> {
+        let conn = self.lock();
+        let page = page_size(&conn)?;
+        let log = wal_allowance(max_bytes);
+        conn.pragma_update(None, "wal_autocheckpoint", (log / page).max(1) as i64)?;
+        conn.pragma_update(None, "journal_size_limit", log as i64)?;
+        self.max_bytes.store(max_bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Bytes the database's pages take (`page_count * page_size`): the size
+    /// of its file once the write-ahead log is checkpointed.
+    pub fn size_bytes(&self) -> Result<u64, StoreError> {
+        Ok(pages_bytes(&self.lock())?)
     }
 
     /// The schema version of the database (the number of migrations applied).
@@ -178,28 +246,68 @@ impl Store {
         Ok(user_version(&self.lock())?)
     }
 
-    /// Saves a design and returns its new id.
+    /// Saves a design and returns its id ([`Store::save`]).
     pub fn save_design(&self, design: &NewDesign) -> Result<String, StoreError> {
+        self.save(design).map(|saved| saved.id)
+    }
+
+    /// Saves a design, unless the same one (level, reward, agent, power,
+    /// seed) is saved already: then its id is returned and nothing written.
+    /// A new design that would take the file past [`Store::set_max_bytes`]
+    /// is refused with [`StoreError::Full`].
+    pub fn save(&self, design: &NewDesign) -> Result<Saved, StoreError> {
         let conn = self.lock();
+        let content = content_hash(design);
+        // SQLite integers are signed: keep the seed's 64 bits as they are.
+        let seed = design.seed as i64;
+        let existing: Option<String> = conn
+            .query_row(
+                "SELECT id FROM designs WHERE content = ?1 AND level = ?2 AND reward = ?3
+                 AND agent = ?4 AND power = ?5 AND seed = ?6 ORDER BY created, id LIMIT 1",
+                params![
+                    content,
+                    design.level,
+                    design.reward,
+                    design.agent,
+                    design.power,
+                    seed
+                ],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(Saved { id, new: false });
+        }
+        let max_bytes = self.max_bytes.load(Ordering::Relaxed);
+        if max_bytes > 0 {
+            let page = page_size(&conn)?;
+            // The row with room for its index entry and a page split or two.
+            let row = 2 * (design.level.len() + design.reward.len() + design.agent.len()) as u64
+                + 4 * page;
+            let reserved = wal_allowance(max_bytes) + SHM_BYTES + 8 * page;
+            if pages_bytes(&conn)? + row + reserved > max_bytes {
+                return Err(StoreError::Full { max_bytes });
+            }
+        }
         // 50 random bits: a collision is rare, and retried.
         let mut attempts = 0;
         loop {
             let id = new_id()?;
             let inserted = conn.execute(
-                "INSERT INTO designs (id, level, reward, agent, power, seed, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                "INSERT INTO designs (id, level, reward, agent, power, seed, created, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?7)",
                 params![
                     id,
                     design.level,
                     design.reward,
                     design.agent,
                     design.power,
-                    // SQLite integers are signed: keep the seed's 64 bits as they are.
-                    design.seed as i64,
+                    seed,
+                    content,
                 ],
             );
             match inserted {
-                Ok(_) => return Ok(id),
+                Ok(_) => return Ok(Saved { id, new: true }),
                 Err(rusqlite::Error::SqliteFailure(e, _))
                     if e.code == ErrorCode::ConstraintViolation && attempts < 5 =>
                 {
@@ -233,6 +341,34 @@ impl Store {
         Ok(design)
     }
 
+    /// The best intent score a design has reached on each level that has
+    /// one recorded ([`Store::raise_record`]).
+    pub fn records(&self) -> Result<Vec<(String, f64)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare("SELECT level, performance FROM records ORDER BY level")?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Records `performance` as the best reached on `level`, where it is
+    /// more than the record so far (a number that is not finite is ignored).
+    pub fn raise_record(&self, level: &str, performance: f64) -> Result<(), StoreError> {
+        if !performance.is_finite() {
+            return Ok(());
+        }
+        self.lock().execute(
+            "INSERT INTO records (level, performance, updated)
+             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+             ON CONFLICT (level) DO UPDATE SET
+                performance = excluded.performance, updated = excluded.updated
+             WHERE excluded.performance > records.performance",
+            params![level, performance],
+        )?;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a transaction half
         // applied (SQLite rolls it back), so a poisoned lock is still usable.
@@ -242,6 +378,77 @@ impl Store {
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn page_size(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.pragma_query_value(None, "page_size", |row| row.get::<_, i64>(0))
+        .map(|n| n.max(512) as u64)
+}
+
+/// `page_count * page_size`: the pages of the database, those still in the
+/// write-ahead log included.
+fn pages_bytes(conn: &Connection) -> rusqlite::Result<u64> {
+    let count: i64 = conn.pragma_query_value(None, "page_count", |row| row.get(0))?;
+    Ok(count.max(0) as u64 * page_size(conn)?)
+}
+
+/// The shared-memory index of a database in write-ahead-log mode (`-shm`):
+/// 32 KiB for a log of up to about 4,000 pages.
+const SHM_BYTES: u64 = 32 * 1024;
+
+/// The room kept for the write-ahead log under a limit of `max_bytes`.
+fn wal_allowance(max_bytes: u64) -> u64 {
+    (max_bytes / 8).clamp(64 * 1024, 4 * 1024 * 1024)
+}
+
+/// The hash of a design's inputs (64-bit FNV-1a over each field, its length
+/// first): the same on every machine and in every version, as it is stored.
+/// Designs with the same hash are still compared field by field.
+pub fn content_hash(d: &NewDesign) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(d.level.as_bytes());
+    eat(d.reward.as_bytes());
+    eat(d.agent.as_bytes());
+    eat(&d.power.to_le_bytes());
+    eat(&d.seed.to_le_bytes());
+    h as i64
+}
+
+/// Hashes the designs saved before designs had a content hash.
+fn hash_unhashed(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let designs: Vec<(String, NewDesign)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, level, reward, agent, power, seed FROM designs WHERE content IS NULL",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                NewDesign {
+                    level: row.get(1)?,
+                    reward: row.get(2)?,
+                    agent: row.get(3)?,
+                    power: row.get(4)?,
+                    seed: row.get::<_, i64>(5)? as u64,
+                },
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, design) in &designs {
+        tx.execute(
+            "UPDATE designs SET content = ?1 WHERE id = ?2",
+            params![content_hash(design), id],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// `PRAGMA application_id` of a Loophole database: "LOOP".

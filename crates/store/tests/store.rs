@@ -1,6 +1,6 @@
 //! The store against real files: round trips, persistence, migrations.
 
-use loophole_store::{NewDesign, Store, StoreError};
+use loophole_store::{NewDesign, Saved, Store, StoreError};
 
 fn design(reward: &str, seed: u64) -> NewDesign {
     NewDesign {
@@ -30,12 +30,174 @@ fn a_saved_design_loads_back_with_every_field() {
 }
 
 #[test]
-fn each_save_gets_its_own_id() {
+fn each_design_gets_its_own_id_and_the_same_design_the_same() {
     let store = Store::open_in_memory().unwrap();
-    let a = store.save_design(&design("step", 0)).unwrap();
-    let b = store.save_design(&design("step", 0)).unwrap();
-    assert_ne!(a, b);
-    assert_eq!(store.load_design(&a).unwrap().unwrap().reward, "step");
+    let a = store.save(&design("step", 0)).unwrap();
+    assert!(a.new);
+    let again = store.save(&design("step", 0)).unwrap();
+    assert_eq!(
+        again,
+        Saved {
+            id: a.id.clone(),
+            new: false
+        }
+    );
+    // Any one input different is another design.
+    let mut ids = vec![a.id.clone()];
+    let mut other_agent = design("step", 0);
+    other_agent.agent = "mcts".into();
+    let mut other_power = design("step", 0);
+    other_power.power = 99;
+    let mut other_level = design("step", 0);
+    other_level.level = "boat-race".into();
+    for d in [
+        design("step ", 0),
+        design("step", 1),
+        other_agent,
+        other_power,
+        other_level,
+    ] {
+        let saved = store.save(&d).unwrap();
+        assert!(saved.new, "{d:?}");
+        ids.push(saved.id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6);
+    assert_eq!(store.load_design(&a.id).unwrap().unwrap().reward, "step");
+}
+
+#[test]
+fn a_database_of_the_first_schema_is_migrated_and_its_designs_deduplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        // As the first version left it: one table, two copies of one design.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE designs (id TEXT PRIMARY KEY, level TEXT NOT NULL, reward TEXT NOT NULL,
+                agent TEXT NOT NULL, power INTEGER NOT NULL, seed INTEGER NOT NULL,
+                created TEXT NOT NULL);
+             INSERT INTO designs VALUES ('oldfirst23', 'side-effects-sokoban', 'step',
+                'value-iteration', 100, -1, '2025-01-01T00:00:00Z');
+             INSERT INTO designs VALUES ('oldcopy234', 'side-effects-sokoban', 'step',
+                'value-iteration', 100, -1, '2025-06-01T00:00:00Z');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    for id in ["oldfirst23", "oldcopy234"] {
+        assert_eq!(
+            store.load_design(id).unwrap().unwrap().seed,
+            u64::MAX,
+            "{id} still opens"
+        );
+    }
+    let saved = store.save(&design("step", u64::MAX)).unwrap();
+    assert_eq!(
+        saved,
+        Saved {
+            id: "oldfirst23".into(),
+            new: false
+        },
+        "the oldest copy"
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let unhashed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM designs WHERE content IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unhashed, 0);
+}
+
+/// Bytes of the database's files on disk: the file, its log and its index.
+fn disk_bytes(path: &std::path::Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|ext| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(ext);
+            std::fs::metadata(p).map_or(0, |m| m.len())
+        })
+        .sum()
+}
+
+#[test]
+fn a_full_database_refuses_new_designs_and_stays_under_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.db");
+    let store = Store::open(&path).unwrap();
+    let limit = 512 * 1024;
+    store.set_max_bytes(limit).unwrap();
+    let long = "step + ".repeat(400);
+    let mut saved = Vec::new();
+    let refusal = loop {
+        match store.save(&design(&long, saved.len() as u64)) {
+            Ok(s) => saved.push(s.id),
+            Err(e) => break e,
+        }
+        assert!(saved.len() < 10_000, "never full");
+        let on_disk = disk_bytes(&path);
+        assert!(
+            on_disk <= limit,
+            "{on_disk} bytes on disk after {} saves",
+            saved.len()
+        );
+    };
+    assert!(
+        matches!(refusal, StoreError::Full { max_bytes } if max_bytes == limit),
+        "{refusal}"
+    );
+    assert!(
+        refusal
+            .to_string()
+            .contains("is full (its limit is 512 KiB)"),
+        "{refusal}"
+    );
+    // Full, yet the designs saved open, and saving one again finds it.
+    assert!(
+        saved.len() > 50,
+        "only {} saves fit in {limit} bytes",
+        saved.len()
+    );
+    assert_eq!(store.save(&design(&long, 0)).unwrap().id, saved[0]);
+    assert!(store.size_bytes().unwrap() <= limit);
+    println!(
+        "{} designs of {} bytes in {limit} bytes, {} on disk",
+        saved.len(),
+        long.len(),
+        disk_bytes(&path)
+    );
+    drop(store);
+    assert!(disk_bytes(&path) <= limit, "{}", disk_bytes(&path));
+}
+
+#[test]
+fn a_record_is_only_ever_raised_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.records().unwrap(), vec![]);
+        store.raise_record("tomato-watering", 14.5).unwrap();
+        store.raise_record("tomato-watering", 15.25).unwrap();
+        store.raise_record("tomato-watering", 3.0).unwrap();
+        store.raise_record("tomato-watering", f64::NAN).unwrap();
+        store.raise_record("rocks-diamonds", -2.0).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.records().unwrap(),
+        vec![
+            ("rocks-diamonds".to_string(), -2.0),
+            ("tomato-watering".to_string(), 15.25)
+        ]
+    );
 }
 
 #[test]
