@@ -45,6 +45,11 @@ enum Command {
         /// so that no web page can reach the server by rebinding its own name.
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
+        /// Most MiB the database may take on disk (its write-ahead log
+        /// included); new designs beyond it are refused with 507.
+        #[arg(long = "max-db-mb", value_name = "MIB", default_value_t = loophole_server::DEFAULT_MAX_DB_MB,
+              value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+        max_db_mb: u64,
     },
     /// List the built-in levels.
     Levels {
@@ -303,11 +308,13 @@ pub fn main() -> ExitCode {
             addr,
             db,
             allow_hosts,
-        }) => serve_cmd(addr, db, &allow_hosts),
+            max_db_mb,
+        }) => serve_cmd(addr, db, &allow_hosts, max_db_mb),
         None => serve_cmd(
             ([127, 0, 0, 1], 8080).into(),
             PathBuf::from("loophole.db"),
             &[],
+            loophole_server::DEFAULT_MAX_DB_MB,
         ),
     };
     match result {
@@ -316,7 +323,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf, allow: &[String]) -> Result<(), Failure> {
+fn serve_cmd(
+    addr: std::net::SocketAddr,
+    db: PathBuf,
+    allow: &[String],
+    max_db_mb: u64,
+) -> Result<(), Failure> {
     let mut hosts = loophole_server::host::Hosts::local();
     for name in allow {
         hosts = hosts.allow(name).map_err(Failure::usage)?;
@@ -331,6 +343,7 @@ fn serve_cmd(addr: std::net::SocketAddr, db: PathBuf, allow: &[String]) -> Resul
             addr,
             db,
             hosts,
+            max_db_mb,
         }))
         .map_err(|e| Failure::runtime(e.to_string()))
 }

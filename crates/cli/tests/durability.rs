@@ -1,10 +1,11 @@
 //! No saved design is lost when the server is killed (SIGKILL) mid-write:
-//! every save the server acknowledged is there after a restart.
+//! every save the server acknowledged is there after a restart; nor is a
+//! level's best score raised by a design.
 
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -50,10 +51,25 @@ fn acknowledged_saves_survive_kill_9() {
     let writers: Vec<_> = (0..3)
         .map(|w| {
             let (acked, stop, addr) = (acked.clone(), stop.clone(), addr);
+            // Each writer its own client, each with its own quota of saves.
+            let from = IpAddr::from([127, 0, 1, 2 + w as u8]);
             std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 let mut i = w;
                 while !stop.load(Ordering::Relaxed) && i < 3000 {
-                    match http(addr, "POST", "/api/designs", &design(i)) {
+                    let answer = rt
+                        .block_on(common::http(
+                            Some(from),
+                            addr,
+                            "POST",
+                            "/api/designs",
+                            &design(i),
+                        ))
+                        .ok();
+                    match answer.map(|r| (r.status, r.body)) {
                         Some((201, body)) => acked.lock().unwrap().push((id_of(&body).unwrap(), i)),
                         // Over the per-client rate: wait and keep writing.
                         Some((429, _)) => {
@@ -91,4 +107,70 @@ fn acknowledged_saves_survive_kill_9() {
     server.kill().ok();
     server.wait().ok();
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The `best` and `best_performance` of a level, as the server shows them.
+fn best(addr: SocketAddr, level: &str) -> (String, f64) {
+    let (status, body) =
+        http(addr, "GET", &format!("/api/levels/{level}"), "").expect("the server answers");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    (
+        v["best"].as_str().unwrap().to_string(),
+        v["best_performance"].as_f64().unwrap(),
+    )
+}
+
+#[test]
+fn a_best_found_that_a_design_raised_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let (mut server, addr) = start_server(&db);
+    let (kind, searched) = best(addr, "tomato-watering");
+    assert_eq!(kind, "found", "tomato watering's best is found by search");
+    // A reward that waters and stays off the bucket beats the search's best.
+    let run = r#"{"level": "tomato-watering", "reward": "0.02*watered_seen - 0.02*on_bucket*watered_seen"}"#;
+    let (status, body) = http(addr, "POST", "/api/runs", run).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let events = serde_json::from_str::<serde_json::Value>(&body).unwrap()["events"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // The event stream is chunked: read it de-chunked.
+    let events = rt
+        .block_on(common::http(None, addr, "GET", &events, ""))
+        .unwrap()
+        .body;
+    let result = events
+        .split("event: result\ndata: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no result: {events}"));
+    let result: serde_json::Value = serde_json::from_str(result.lines().next().unwrap()).unwrap();
+    let raised = result["verdict"]["best_performance"].as_f64().unwrap();
+    println!("tomato-watering: best found by search {searched}, raised by a design to {raised}");
+    assert!(raised > searched, "{raised} <= {searched}");
+    assert_eq!(best(addr, "tomato-watering"), ("found".to_string(), raised));
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (mut server, addr) = start_server(&db);
+    assert_eq!(
+        best(addr, "tomato-watering"),
+        ("found".to_string(), raised),
+        "the raised best after a restart"
+    );
+    server.kill().ok();
+    server.wait().ok();
+    // A fresh database starts from the search's best again.
+    let (mut fresh, addr) = start_server(&dir.path().join("fresh.db"));
+    assert_eq!(
+        best(addr, "tomato-watering"),
+        ("found".to_string(), searched)
+    );
+    fresh.kill().ok();
+    fresh.wait().ok();
 }

@@ -112,9 +112,13 @@ pub async fn run_events(
 
 pub async fn save_design(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(req): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
     let (slot, checked) = validate(&state, &req)?;
+    if let Some(ip) = client {
+        state.inner.saves.allow(ip, std::time::Instant::now())?;
+    }
     let design = NewDesign {
         level: slot.level.id.clone(),
         reward: req.reward,
@@ -123,12 +127,22 @@ pub async fn save_design(
         seed: checked.seed,
     };
     let store = state.inner.store.clone();
-    let id = tokio::task::spawn_blocking(move || store.save_design(&design))
+    let saved = tokio::task::spawn_blocking(move || store.save(&design))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| match e {
+            full @ loophole_store::StoreError::Full { .. } => ApiError::Full(full.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        })?;
+    // The same design saved before: its link, which already existed.
+    let status = if saved.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let id = saved.id;
     let url = format!("/s/{id}");
-    Ok((StatusCode::CREATED, Json(DesignCreated { id, url })).into_response())
+    Ok((status, Json(DesignCreated { id, url })).into_response())
 }
 
 async fn find_design(

@@ -31,6 +31,13 @@ pub enum ApiError {
     },
     /// Every run slot is taken; try again in a second.
     Busy(String),
+    /// A client's quota is spent: 429 with a `Retry-After` of this many seconds.
+    Quota {
+        message: String,
+        retry_after: u32,
+    },
+    /// The database is full: 507.
+    Full(String),
     /// The computation asked for took longer than the server's time budget:
     /// the same request would again, so it is no reason to retry (422).
     OverBudget(String),
@@ -44,7 +51,8 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::Reward { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Body { status, .. } => *status,
-            ApiError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) | ApiError::Quota { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Full(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::OverBudget(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,6 +87,8 @@ impl ApiError {
             ApiError::BadRequest(m)
             | ApiError::NotFound(m)
             | ApiError::Busy(m)
+            | ApiError::Full(m)
+            | ApiError::Quota { message: m, .. }
             | ApiError::OverBudget(m) => (m.clone(), None),
             ApiError::Body { message, .. } => (message.clone(), None),
             ApiError::Reward { message, span } => (message.clone(), Some([span.0, span.1])),
@@ -108,10 +118,18 @@ impl IntoResponse for ApiError {
             tracing::error!("internal error: {detail}");
         }
         let mut response = (self.status(), Json(self.body())).into_response();
-        if let ApiError::Busy(_) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        match self {
+            ApiError::Busy(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::Quota { retry_after, .. } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+            }
+            _ => {}
         }
         response
     }

@@ -34,6 +34,7 @@
 //!     addr: "127.0.0.1:8080".parse().unwrap(),
 //!     db: "loophole.db".into(),
 //!     hosts: loophole_server::host::Hosts::local(),
+//!     max_db_mb: loophole_server::DEFAULT_MAX_DB_MB,
 //! };
 //! loophole_server::serve(cfg).await // prints `listening on http://127.0.0.1:8080`
 //! # }
@@ -124,6 +125,9 @@ pub fn app_for(state: AppState, hosts: host::Hosts) -> Router {
         .with_state(state)
 }
 
+/// The size the database may reach unless told otherwise, in MiB.
+pub const DEFAULT_MAX_DB_MB: u64 = 256;
+
 /// Where to listen and which database file to use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServeConfig {
@@ -131,6 +135,9 @@ pub struct ServeConfig {
     pub db: PathBuf,
     /// Host names answered besides IP addresses and localhost.
     pub hosts: host::Hosts,
+    /// Most MiB the database may take on disk, its write-ahead log
+    /// included; a new design beyond it is refused with 507.
+    pub max_db_mb: u64,
 }
 
 /// Opens the store, binds `cfg.addr`, prints `listening on http://HOST:PORT`
@@ -144,9 +151,14 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServerError> {
             source,
         })?;
     let db = cfg.db.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(db))
-        .await
-        .map_err(|e| ServerError::Io(std::io::Error::other(e)))??;
+    let max_bytes = cfg.max_db_mb.saturating_mul(1024 * 1024);
+    let store = tokio::task::spawn_blocking(move || {
+        let store = Store::open(db)?;
+        store.set_max_bytes(max_bytes)?;
+        Ok::<_, loophole_store::StoreError>(store)
+    })
+    .await
+    .map_err(|e| ServerError::Io(std::io::Error::other(e)))??;
     let state = AppState::new(store)?;
     let addr = listener.local_addr()?;
     {

@@ -73,6 +73,64 @@ impl RateLimiter {
             false
         }
     }
+
+    /// Gives back a token taken for `ip` by [`RateLimiter::allow`].
+    fn refund(&self, ip: IpAddr) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = buckets.get_mut(&client_key(ip)) {
+            b.tokens = (b.tokens + 1.0).min(self.burst);
+        }
+    }
+
+    /// Seconds until `ip`'s bucket has a token again.
+    fn wait_secs(&self, ip: IpAddr) -> u32 {
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let missing = buckets
+            .get(&client_key(ip))
+            .map_or(0.0, |b| (1.0 - b.tokens).max(0.0));
+        (missing / self.per_sec).ceil().clamp(1.0, 3600.0) as u32
+    }
+}
+
+/// The designs one client may save: `per_minute` at once and that many a
+/// minute after that, and at most `per_hour` an hour (two token buckets;
+/// `Limits::saves_per_minute`, `Limits::saves_per_hour`).
+pub struct SaveQuota {
+    minute: RateLimiter,
+    hour: RateLimiter,
+    per_minute: u32,
+    per_hour: u32,
+}
+
+impl SaveQuota {
+    pub fn new(per_minute: u32, per_hour: u32) -> SaveQuota {
+        SaveQuota {
+            minute: RateLimiter::new(per_minute, f64::from(per_minute) / 60.0),
+            hour: RateLimiter::new(per_hour, f64::from(per_hour) / 3600.0),
+            per_minute,
+            per_hour,
+        }
+    }
+
+    /// Counts a save by `ip`, or says why it is one too many.
+    pub fn allow(&self, ip: IpAddr, now: Instant) -> Result<(), ApiError> {
+        let refused = |bucket: &RateLimiter| ApiError::Quota {
+            message: format!(
+                "too many designs saved from your address (at most {} a minute and {} an hour); \
+                 try again later",
+                self.per_minute, self.per_hour
+            ),
+            retry_after: bucket.wait_secs(ip),
+        };
+        if !self.minute.allow(ip, now) {
+            return Err(refused(&self.minute));
+        }
+        if !self.hour.allow(ip, now) {
+            self.minute.refund(ip);
+            return Err(refused(&self.hour));
+        }
+        Ok(())
+    }
 }
 
 /// The bucket an address draws on: itself for IPv4, its /64 network for IPv6
@@ -148,6 +206,49 @@ mod tests {
             assert!(l.clients() <= MAX_CLIENTS);
         }
         assert_eq!(l.clients(), MAX_CLIENTS);
+    }
+
+    #[test]
+    fn the_save_quota_holds_a_minute_and_an_hour() {
+        let q = SaveQuota::new(3, 5);
+        let ip: IpAddr = [127, 0, 1, 2].into();
+        let t = Instant::now();
+        for _ in 0..3 {
+            assert!(q.allow(ip, t).is_ok());
+        }
+        let e = q.allow(ip, t).unwrap_err();
+        assert!(
+            e.to_string().contains("at most 3 a minute and 5 an hour"),
+            "{e}"
+        );
+        assert!(
+            matches!(
+                e,
+                ApiError::Quota {
+                    retry_after: 20,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(q.allow([127, 0, 1, 3].into(), t).is_ok(), "another address");
+        // A minute later the minute has refilled, the hour has two left (and
+        // a twelfth of a save): one more comes back 660 s after that.
+        let later = t + Duration::from_secs(60);
+        assert!(q.allow(ip, later).is_ok() && q.allow(ip, later).is_ok());
+        let e = q.allow(ip, later).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ApiError::Quota {
+                    retry_after: 660,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // The refused save was not counted against the minute.
+        assert!(q.allow(ip, later + Duration::from_secs(661)).is_ok());
     }
 
     #[test]

@@ -230,8 +230,9 @@ pub(crate) fn start(state: &AppState, job: RunJob, permit: RunPermit) -> Result<
         let outcome = match state.benchmark(&job.slot).await {
             Ok(bench) => {
                 let log = log.clone();
+                let store = state.inner.store.clone();
                 tokio::task::spawn_blocking(move || {
-                    execute(&job, &bench, Budget::start(limit, "run"), &log)
+                    execute(&job, &bench, Budget::start(limit, "run"), &log, &store)
                 })
                 .await
                 .unwrap_or_else(|e| Err(Failure::Internal(format!("the run panicked: {e}"))))
@@ -278,6 +279,7 @@ fn execute(
     bench: &Benchmark,
     budget: Budget,
     log: &RunLog,
+    store: &loophole_store::Store,
 ) -> Result<String, Failure> {
     let started = Instant::now();
     let failed = |e: RunError| {
@@ -313,7 +315,12 @@ fn execute(
         &mut budget.hook(),
     )
     .map_err(failed)?;
-    job.slot.raise_record(&verdict);
+    if let Some(record) = job.slot.raise_record(&verdict) {
+        // Kept across restarts; a failure to write it costs only that.
+        if let Err(e) = store.raise_record(&level.id, record) {
+            tracing::error!("cannot save the record of `{}`: {e}", level.id);
+        }
+    }
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let body =
         wire::RunResultBody::new(level, &job.reward_text, &result, &verdict, Some(elapsed_ms));

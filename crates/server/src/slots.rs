@@ -80,11 +80,9 @@ type Turns = Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>;
 
 impl Slots {
     pub fn new(max_runs: usize) -> Slots {
-        let max_runs = max_runs.max(1);
         Slots {
             all: Arc::new(Semaphore::new(max_runs)),
-            // With a single slot, dear work may use it (there is no other).
-            dear: Arc::new(Semaphore::new((max_runs - 1).max(1))),
+            dear: Arc::new(Semaphore::new(dear_slots(max_runs))),
             max_runs,
             turns: Arc::default(),
         }
@@ -92,7 +90,7 @@ impl Slots {
 
     /// Most dear computations at once.
     pub fn max_dear(&self) -> usize {
-        (self.max_runs - 1).max(1)
+        dear_slots(self.max_runs)
     }
 
     /// Takes a permit for a computation of `cost` from `client` (None: no
@@ -166,6 +164,12 @@ impl Slots {
     fn clients(&self) -> usize {
         self.turns.lock().unwrap().len()
     }
+}
+
+/// One fewer than the run slots; with a single slot, dear work may use it
+/// (there is no other), and with none, nothing runs.
+fn dear_slots(max_runs: usize) -> usize {
+    max_runs.saturating_sub(1).max(1).min(max_runs)
 }
 
 /// A permit of `semaphore`, at once or by `deadline`.

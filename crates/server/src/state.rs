@@ -35,6 +35,10 @@ pub struct Limits {
     pub per_client_burst: u32,
     /// ...and per second after that.
     pub per_client_per_sec: f64,
+    /// Designs one client address may save at once and per minute...
+    pub saves_per_minute: u32,
+    /// ...and per hour.
+    pub saves_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -48,6 +52,8 @@ impl Default for Limits {
             max_kept: 64,
             per_client_burst: 60,
             per_client_per_sec: 20.0,
+            saves_per_minute: 30,
+            saves_per_hour: 300,
         }
     }
 }
@@ -64,6 +70,7 @@ pub(crate) struct Shared {
     pub runs: RunRegistry,
     pub slots: Slots,
     pub limiter: crate::limit::RateLimiter,
+    pub saves: crate::limit::SaveQuota,
     pub limits: Limits,
 }
 
@@ -105,12 +112,23 @@ impl LevelSlot {
         *self.record.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Raises the record to what a verdict found, where it found more.
-    pub fn raise_record(&self, verdict: &score::Verdict) {
-        if !verdict.best_exact {
-            let mut r = self.record.lock().unwrap_or_else(|e| e.into_inner());
-            *r = r.max(verdict.best_performance);
+    /// Raises the record to what a verdict found, where it found more;
+    /// returns the new record when it was raised.
+    pub fn raise_record(&self, verdict: &score::Verdict) -> Option<f64> {
+        if verdict.best_exact {
+            return None;
         }
+        let mut r = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        (verdict.best_performance > *r).then(|| {
+            *r = verdict.best_performance;
+            *r
+        })
+    }
+
+    /// The record as saved before (the store's), where it is more.
+    fn restore_record(&self, performance: f64) {
+        let mut r = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        *r = r.max(performance);
     }
 
     /// The best intent score to show, and whether it is exact: the
@@ -193,10 +211,16 @@ impl AppState {
 
     pub fn with_limits(store: Store, limits: Limits) -> Result<AppState, ServerError> {
         let levels = levels::all().map_err(|e| ServerError::Levels(e.to_string()))?;
-        let levels = levels
+        let levels: Vec<Arc<LevelSlot>> = levels
             .into_iter()
             .map(|level| Arc::new(LevelSlot::new(level)))
             .collect();
+        // The records designs reached before a restart (of levels that still exist).
+        for (id, performance) in store.records()? {
+            if let Some(slot) = levels.iter().find(|s| s.level.id == id) {
+                slot.restore_record(performance);
+            }
+        }
         let state = AppState {
             inner: Arc::new(Shared {
                 levels,
@@ -207,6 +231,7 @@ impl AppState {
                     limits.per_client_burst,
                     limits.per_client_per_sec,
                 ),
+                saves: crate::limit::SaveQuota::new(limits.saves_per_minute, limits.saves_per_hour),
                 limits,
             }),
         };
