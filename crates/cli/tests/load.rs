@@ -11,7 +11,9 @@
 //! Each client speaks from its own loopback address (127.0.1.2, 127.0.1.3,
 //! …) as separate people would, so the per-client rate limit does not apply
 //! (`LOAD_ONE_ADDRESS=1` sends everything from 127.0.0.1 instead; then the
-//! rate limit's 429s, told apart by their message, are expected).
+//! rate limit's 429s, told apart by their message, are expected, the runs of
+//! that one client go one at a time, and a run may be forgotten before its
+//! follower, held up by the rate limit, reads it; the report counts those).
 //!
 //! It checks what docs/ROBUSTNESS.md promises: no 5xx, no failed or stalled
 //! request; beyond the run slots, a 429 with `Retry-After` after at most the
@@ -81,6 +83,8 @@ struct Tally {
     failures: Vec<String>,
     run_ids: Vec<String>,
     retry_after_missing: usize,
+    /// Accepted runs forgotten before their events were read (one address only).
+    forgotten: usize,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -190,6 +194,10 @@ async fn client(
                 Ok(Ok(r)) if r.status == 200 => {
                     t.error_events.push(r.body.chars().take(300).collect());
                 }
+                // From one address the followers wait out its rate limit
+                // while its runs go on one after the other: more than the 64
+                // kept may finish before a follower is let in.
+                Ok(Ok(r)) if r.status == 404 && from.is_none() => t.forgotten += 1,
                 Ok(Ok(r)) => t
                     .failures
                     .push(format!("events of {i}: {} {}", r.status, r.body)),
@@ -289,8 +297,15 @@ fn report_and_check(name: &str, t: &mut Tally, requests: usize, elapsed: Duratio
         t.retry_after_missing, 0,
         "{name}: a 429 without Retry-After"
     );
+    if t.forgotten > 0 {
+        println!(
+            "  accepted runs forgotten before a follower was let in: {}",
+            t.forgotten
+        );
+    }
     assert_eq!(
-        t.results, accepted,
+        t.results + t.forgotten,
+        accepted,
         "{name}: every accepted run sends its result"
     );
     assert!(
@@ -322,8 +337,9 @@ fn many_concurrent_train_requests_are_answered_and_memory_stays_bounded() {
     let one_address = env_number("LOAD_ONE_ADDRESS", 0) == 1;
     let dir = std::env::temp_dir().join(format!("loophole-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (mut server, addr) = start_server(&dir.join("load.db"));
-    let pid = server.id();
+    let (server, addr) = start_server(&dir.join("load.db"));
+    let server = common::Running(server);
+    let pid = server.0.id();
     let idle_kib = proc_kib(pid, "VmRSS").unwrap_or(0);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -393,8 +409,7 @@ fn many_concurrent_train_requests_are_answered_and_memory_stays_bounded() {
 
     let peak_kib = proc_kib(pid, "VmHWM").unwrap_or(0);
     let rss_kib = proc_kib(pid, "VmRSS").unwrap_or(0);
-    server.kill().ok();
-    server.wait().ok();
+    drop(server);
     std::fs::remove_dir_all(&dir).ok();
     println!(
         "server memory: idle {} MiB, peak (VmHWM) {} MiB, after the load {} MiB",

@@ -61,6 +61,17 @@ pub fn start_server_with(db: &Path, args: &[&str]) -> (Child, SocketAddr) {
     (child, addr)
 }
 
+/// A server child that is killed when dropped, so that a failed test leaves
+/// no server running.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
 /// An answer of the server, its body de-chunked.
 pub struct Response {
     pub status: u16,
