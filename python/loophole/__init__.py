@@ -140,8 +140,8 @@ else:
 
 
 def __getattr__(name: str):
-    """`loophole.vector` and `loophole.env` on first use (they need Gymnasium)."""
-    if name in ("vector", "env"):
+    """`loophole.vector`, `loophole.env` (they need Gymnasium) and `loophole.experiments`, on first use."""
+    if name in ("vector", "env", "experiments"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

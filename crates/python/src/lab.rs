@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use loophole_engine::experiment;
+use loophole_engine::level::Level;
 use loophole_engine::levels;
 use loophole_engine::run;
 use loophole_engine::score;
+use loophole_engine::world::Params;
 use loophole_wire as wire;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -114,6 +116,101 @@ fn replay<'py>(
     Ok((body, trajectory(py, &level, &eps[0])?))
 }
 
+/// A sweep checked as `loophole sweep` checks it: (the level's id, the
+/// agent's name, the reward as written, the powers, the seeds, its jobs as
+/// (power, seed) in the order their results are summarized).
+type Plan = (String, String, String, Vec<u32>, u64, Vec<(u32, u64)>);
+
+fn plan(
+    py: Python<'_>,
+    level: &Level,
+    powers: &str,
+    reward: Option<&str>,
+    agent: Option<&str>,
+    seeds: u64,
+    params: &Params,
+) -> PyResult<(score::Design, Plan)> {
+    let powers = experiment::parse_powers(powers).map_err(PyValueError::new_err)?;
+    if seeds == 0 || seeds > experiment::MAX_SEEDS {
+        return Err(PyValueError::new_err(format!(
+            "seeds must be from 1 to {}, found {seeds}",
+            experiment::MAX_SEEDS
+        )));
+    }
+    let (design, src) = checked(py, level, &powers, reward, agent, params)?;
+    let jobs = experiment::jobs(&powers, seeds);
+    let agent = design.agent.name().to_string();
+    Ok((design, (level.id.clone(), agent, src, powers, seeds, jobs)))
+}
+
+/// The design of a sweep, checked as `loophole sweep` checks it, at every power of `powers`.
+fn checked(
+    py: Python<'_>,
+    level: &Level,
+    powers: &[u32],
+    reward: Option<&str>,
+    agent: Option<&str>,
+    params: &Params,
+) -> PyResult<(score::Design, String)> {
+    let src = reward.unwrap_or(&level.default_reward).to_string();
+    let ask = score::Request {
+        reward: &src,
+        agent,
+        power: None,
+        seed: 0,
+        params: params.clone(),
+    };
+    let no_interrupt = std::sync::Mutex::new(None);
+    let fail = |e| run_error(py, &src, 0.0, &no_interrupt, e);
+    let design = score::check(level, &ask).map_err(fail)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for &p in powers.iter().filter(|p| seen.insert(**p)) {
+        score::check_power(level, design.agent, Some(u64::from(p))).map_err(fail)?;
+    }
+    Ok((design, src))
+}
+
+/// Runs `jobs` ((power, seed) pairs) of a checked design: (return,
+/// performance) each, in the jobs' order, on `threads` threads (None: all
+/// cores), without the GIL.
+fn run_checked(
+    py: Python<'_>,
+    level: &Level,
+    design: &score::Design,
+    src: &str,
+    jobs: &[(u32, u64)],
+    threads: Option<usize>,
+    time_limit: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let (hook, interrupted) = interruptible(time_limit)?;
+    let hook = std::sync::Mutex::new(hook);
+    let one = |&(power, seed): &(u32, u64)| {
+        let mut in_time = |p: &loophole_engine::agents::Progress| {
+            hook.lock().unwrap_or_else(|e| e.into_inner())(p)
+        };
+        experiment::run_job(
+            level,
+            &design.reward,
+            design.agent,
+            power,
+            seed,
+            &design.params,
+            &mut in_time,
+        )
+    };
+    // Results come back in job order whatever the number of threads.
+    let results = py.allow_threads(|| match threads {
+        Some(1) => jobs.iter().map(one).collect::<Result<Vec<_>, _>>(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| loophole_engine::agents::RunError::invalid(e.to_string()))?
+            .install(|| jobs.par_iter().map(one).collect()),
+        None => jobs.par_iter().map(one).collect(),
+    });
+    results.map_err(|e| run_error(py, src, time_limit, &interrupted, e))
+}
+
 /// `loophole sweep --json` (JSON): every power's mean, sd and per-seed values.
 #[pyfunction]
 #[pyo3(signature = (powers, level=None, level_text=None, reward=None, agent=None, seeds=5, params=None, time_limit=600.0))]
@@ -130,49 +227,10 @@ fn sweep(
     time_limit: f64,
 ) -> PyResult<String> {
     let level = load_level(py, level, level_text)?;
-    let src = reward.unwrap_or(&level.default_reward).to_string();
-    let ask = score::Request {
-        reward: &src,
-        agent,
-        power: None,
-        seed: 0,
-        params: params_of(params),
-    };
-    let (hook, interrupted) = interruptible(time_limit)?;
-    let fail = |e| run_error(py, &src, time_limit, &interrupted, e);
-    let design = score::check(&level, &ask).map_err(fail)?;
-    let powers = experiment::parse_powers(powers).map_err(PyValueError::new_err)?;
-    for &p in &powers {
-        score::check_power(&level, design.agent, Some(u64::from(p))).map_err(fail)?;
-    }
-    if seeds == 0 || seeds > experiment::MAX_SEEDS {
-        return Err(PyValueError::new_err(format!(
-            "seeds must be from 1 to {}, found {seeds}",
-            experiment::MAX_SEEDS
-        )));
-    }
-    let jobs = experiment::jobs(&powers, seeds);
-    let hook = std::sync::Mutex::new(hook);
-    // Results come back in job order whatever the number of threads.
-    let results = py.allow_threads(|| {
-        jobs.par_iter()
-            .map(|&(power, seed)| {
-                let mut in_time = |p: &loophole_engine::agents::Progress| {
-                    hook.lock().unwrap_or_else(|e| e.into_inner())(p)
-                };
-                experiment::run_job(
-                    &level,
-                    &design.reward,
-                    design.agent,
-                    power,
-                    seed,
-                    &design.params,
-                    &mut in_time,
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()
-    });
-    let results = results.map_err(fail)?;
+    let params = params_of(params);
+    let (design, (_, _, src, powers, seeds, jobs)) =
+        plan(py, &level, powers, reward, agent, seeds, &params)?;
+    let results = run_checked(py, &level, &design, &src, &jobs, None, time_limit)?;
     let points = experiment::summarize(&powers, seeds, &results);
     json(&wire::SweepBody::new(
         &level,
@@ -184,6 +242,75 @@ fn sweep(
     ))
 }
 
+/// A sweep's plan, checked as `loophole sweep` checks it: (level id, agent,
+/// reward, powers, seeds, jobs).
+#[pyfunction]
+#[pyo3(signature = (powers, level=None, level_text=None, reward=None, agent=None, seeds=5, params=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep_plan(
+    py: Python<'_>,
+    powers: &str,
+    level: Option<&str>,
+    level_text: Option<&str>,
+    reward: Option<&str>,
+    agent: Option<&str>,
+    seeds: u64,
+    params: Option<BTreeMap<String, f64>>,
+) -> PyResult<Plan> {
+    let level = load_level(py, level, level_text)?;
+    Ok(plan(py, &level, powers, reward, agent, seeds, &params_of(params))?.1)
+}
+
+/// Runs some of a sweep's jobs: (return, performance) for each (power,
+/// seed), in order, on `threads` threads (None: every core).
+#[pyfunction]
+#[pyo3(signature = (jobs, level=None, level_text=None, reward=None, agent=None, params=None, threads=None, time_limit=600.0))]
+#[allow(clippy::too_many_arguments)]
+fn run_jobs(
+    py: Python<'_>,
+    jobs: Vec<(u32, u64)>,
+    level: Option<&str>,
+    level_text: Option<&str>,
+    reward: Option<&str>,
+    agent: Option<&str>,
+    params: Option<BTreeMap<String, f64>>,
+    threads: Option<usize>,
+    time_limit: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let level = load_level(py, level, level_text)?;
+    let params = params_of(params);
+    let powers: Vec<u32> = jobs.iter().map(|j| j.0).collect();
+    let (design, src) = checked(py, &level, &powers, reward, agent, &params)?;
+    run_checked(py, &level, &design, &src, &jobs, threads, time_limit)
+}
+
+/// The sweep's JSON from its jobs' results in job order: the bytes
+/// `loophole sweep --json` prints (pretty, without a trailing newline).
+#[pyfunction]
+fn sweep_json(
+    level: &str,
+    agent: &str,
+    reward: &str,
+    powers: Vec<u32>,
+    seeds: u64,
+    results: Vec<(f64, f64)>,
+) -> PyResult<String> {
+    let agent = loophole_engine::agents::AgentKind::parse(agent).map_err(PyValueError::new_err)?;
+    if results.len() as u64 != powers.len() as u64 * seeds {
+        return Err(PyValueError::new_err(format!(
+            "a sweep of {} powers and {seeds} seeds has {} results, found {}",
+            powers.len(),
+            powers.len() as u64 * seeds,
+            results.len()
+        )));
+    }
+    let points = experiment::summarize(&powers, seeds, &results);
+    serde_json::to_string_pretty(&wire::SweepBody::of_level_id(
+        level, agent, reward, seeds, &points, None,
+    ))
+    .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(levels_json, m)?)?;
     m.add_function(wrap_pyfunction!(level_ids, m)?)?;
@@ -191,5 +318,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_design, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(run_jobs, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_json, m)?)?;
     Ok(())
 }
