@@ -101,9 +101,10 @@ def sweep(level: Optional[str], reward: Optional[str] = None, *, powers: str, ag
 
     ``powers`` is the command line's: ``"1..100:12"`` (log-spaced), ``"1,5,20"``.
     """
-    return json.loads(_loophole.sweep(powers, reward=reward, agent=agent, seeds=seeds,
-                                      params=dict(params) if params else None, time_limit=time_limit,
-                                      **_level_args(level, level_file, level_text)))
+    from .experiments import sweep as _sweep
+
+    return _sweep(level, reward, agent, powers=powers, seeds=seeds, params=params, level_file=level_file,
+                  level_text=level_text, time_limit=time_limit, progress=False).body
 
 
 def make(level: Optional[str] = None, *, level_file: Optional[PathLike] = None, level_text: Optional[str] = None,

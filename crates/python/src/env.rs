@@ -927,25 +927,17 @@ impl VecEnv {
             numbers.as_slice_mut().map_err(slice_err)?,
             flags.as_slice_mut().map_err(slice_err)?,
         );
-        if self.spec.obs == Obs::Index {
-            let mut o = obs.downcast::<PyArray1<i64>>()?.readwrite();
-            let out = Out::split(
-                self.layout,
-                numbers,
-                flags,
-                ObsSlices::I64(o.as_slice_mut().map_err(slice_err)?),
-            );
-            f(&mut self.envs, &mut self.ended, out)
+        // The observations' guard lives here, whichever their type.
+        let (mut wide, mut narrow);
+        let slices = if self.spec.obs == Obs::Index {
+            wide = obs.downcast::<PyArray1<i64>>()?.readwrite();
+            ObsSlices::I64(wide.as_slice_mut().map_err(slice_err)?)
         } else {
-            let mut o = obs.downcast::<PyArray1<u8>>()?.readwrite();
-            let out = Out::split(
-                self.layout,
-                numbers,
-                flags,
-                ObsSlices::U8(o.as_slice_mut().map_err(slice_err)?),
-            );
-            f(&mut self.envs, &mut self.ended, out)
-        }
+            narrow = obs.downcast::<PyArray1<u8>>()?.readwrite();
+            ObsSlices::U8(narrow.as_slice_mut().map_err(slice_err)?)
+        };
+        let out = Out::split(self.layout, numbers, flags, slices);
+        f(&mut self.envs, &mut self.ended, out)
     }
 }
 

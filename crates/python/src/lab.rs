@@ -211,37 +211,6 @@ fn run_checked(
     results.map_err(|e| run_error(py, src, time_limit, &interrupted, e))
 }
 
-/// `loophole sweep --json` (JSON): every power's mean, sd and per-seed values.
-#[pyfunction]
-#[pyo3(signature = (powers, level=None, level_text=None, reward=None, agent=None, seeds=5, params=None, time_limit=600.0))]
-#[allow(clippy::too_many_arguments)]
-fn sweep(
-    py: Python<'_>,
-    powers: &str,
-    level: Option<&str>,
-    level_text: Option<&str>,
-    reward: Option<&str>,
-    agent: Option<&str>,
-    seeds: u64,
-    params: Option<BTreeMap<String, f64>>,
-    time_limit: f64,
-) -> PyResult<String> {
-    let level = load_level(py, level, level_text)?;
-    let params = params_of(params);
-    let (design, (_, _, src, powers, seeds, jobs)) =
-        plan(py, &level, powers, reward, agent, seeds, &params)?;
-    let results = run_checked(py, &level, &design, &src, &jobs, None, time_limit)?;
-    let points = experiment::summarize(&powers, seeds, &results);
-    json(&wire::SweepBody::new(
-        &level,
-        design.agent,
-        &src,
-        seeds,
-        &points,
-        None,
-    ))
-}
-
 /// A sweep's plan, checked as `loophole sweep` checks it: (level id, agent,
 /// reward, powers, seeds, jobs).
 #[pyfunction]
@@ -317,7 +286,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run_design, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
-    m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_plan, m)?)?;
     m.add_function(wrap_pyfunction!(run_jobs, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_json, m)?)?;
