@@ -79,3 +79,18 @@ def test_every_row_holds_what_reruns_it():
         again = loophole.run(row["level"], row["reward"], agent=row["agent"], power=row["power"],
                              seed=row["seed"], params=row["params"])
         assert (again["return"], again["performance"]) == (row["return"], row["performance"])
+
+
+def test_a_study_written_as_parquet_reads_back_and_resumes(tmp_path):
+    import pyarrow  # noqa: F401  (python/requirements-test.txt installs it)
+    out = str(tmp_path / "study.parquet")
+    kw = dict(powers="1,5", seeds=2, progress=False)
+    first = experiments.study(["boat-race"], out=out, **kw)
+    assert first.computed == 4
+    again = experiments.study(["boat-race"], out=out, **kw)
+    assert again.computed == 0 and again.reused == 4 and again.rows == first.rows
+    grown = experiments.study(["boat-race", "whisky-gold"], out=out, **kw)
+    assert grown.computed == 4 and grown.rows[:4] == first.rows
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == 8
