@@ -15,12 +15,12 @@ from loophole import experiments
 
 
 def test_a_local_sweep_is_the_clis_bytes(cli):
-    s = experiments.sweep("cleaning-robot", powers="1..20", seeds=10)
-    whole = cli("sweep", "--level", "cleaning-robot", "--powers", "1..20", "--seeds", "10")
+    s = experiments.sweep("cleaning-robot", powers="1..20", seeds=4)
+    whole = cli("sweep", "--level", "cleaning-robot", "--powers", "1..20", "--seeds", "4")
     assert json.loads(s.json) == whole
-    assert len(s.points) == 20 and all(len(p["returns"]) == 10 for p in s.points)
-    # The same as the lab's own sweep, and as a DataFrame.
-    assert json.loads(s.json) == loophole.sweep("cleaning-robot", powers="1..20", seeds=10)
+    assert len(s.points) == 20 and all(len(p["returns"]) == 4 for p in s.points)
+    # The lab's own sweep is this one.
+    assert json.loads(s.json) == loophole.sweep("cleaning-robot", powers="1..20", seeds=4)
 
 
 def test_a_bad_sweep_is_refused_before_any_work():
@@ -33,8 +33,8 @@ def test_a_bad_sweep_is_refused_before_any_work():
 STUDY = """
 import sys
 from loophole import experiments
-experiments.study(["boat-race", "cleaning-robot"], [None], powers="1..30:6", seeds=4, agent="q-learning",
-                  out=sys.argv[1], batch_size=2, progress=False)
+experiments.study(["boat-race", "tomato-watering"], [None], powers="3000..20000:3", seeds=4, agent="q-learning",
+                  out=sys.argv[1], batch_size=1, progress=False)
 """
 
 
@@ -47,27 +47,25 @@ def count_rows(path):
 
 def test_an_interrupted_study_resumes_computing_only_the_missing_rows(tmp_path):
     out = str(tmp_path / "study.jsonl")
-    total = 2 * 6 * 4
+    total = 2 * 3 * 4
     proc = subprocess.Popen([sys.executable, "-c", STUDY, out])
     deadline = time.time() + 120
-    while count_rows(out) < total // 2 and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.01)
+    while count_rows(out) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     before = count_rows(out)
     assert 0 < before < total, f"interrupted with {before} of {total} rows"
-    resumed = experiments.study(["boat-race", "cleaning-robot"], [None], powers="1..30:6", seeds=4,
-                                agent="q-learning", out=out, batch_size=2, progress=False)
+    kw = dict(powers="3000..20000:3", seeds=4, agent="q-learning", progress=False)
+    resumed = experiments.study(["boat-race", "tomato-watering"], [None], out=out, batch_size=1, **kw)
     assert resumed.computed == total - before
     assert resumed.reused == before
-    fresh = experiments.study(["boat-race", "cleaning-robot"], [None], powers="1..30:6", seeds=4,
-                              agent="q-learning", progress=False)
+    fresh = experiments.study(["boat-race", "tomato-watering"], [None], **kw)
     assert fresh.computed == total
     assert resumed.rows == fresh.rows
     assert count_rows(out) == total
     # Run again: nothing left to compute.
-    again = experiments.study(["boat-race", "cleaning-robot"], [None], powers="1..30:6", seeds=4,
-                              agent="q-learning", out=out, progress=False)
+    again = experiments.study(["boat-race", "tomato-watering"], [None], out=out, **kw)
     assert again.computed == 0 and again.rows == fresh.rows
 
 

@@ -36,12 +36,14 @@ def test_a_sweep_through_ray_is_byte_identical_to_the_cli_and_the_local_executor
     args = dict(powers="1..20", seeds=10)
     cli = cli_sweep("--level", "cleaning-robot", "--powers", "1..20", "--seeds", "10")
     local = experiments.sweep("cleaning-robot", **args)
-    for batch_size in (1, 7, 64):  # one job a task, uneven batches, few tasks
+    for batch_size in (1, 13):  # one job a task; uneven batches
         through_ray = experiments.sweep("cleaning-robot", executor=cluster, batch_size=batch_size, **args)
         assert through_ray.json + "\n" == cli
         assert through_ray.json == local.json
     # The executor given as a name, on the cluster already connected.
-    assert experiments.sweep("cleaning-robot", executor="ray", **args).json == local.json
+    small = dict(powers="1..20", seeds=2)
+    assert experiments.sweep("cleaning-robot", executor="ray", **small).json == \
+        experiments.sweep("cleaning-robot", **small).json
 
 
 def test_a_study_survives_a_killed_worker_with_identical_results(cluster, tmp_path):
