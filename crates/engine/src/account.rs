@@ -269,10 +269,10 @@ fn by_actions(level: &Level, episode: &Episode) -> String {
             format!("{name} for {n} {unit}{plural}")
         })
         .collect();
-    let more = if runs.len() > shown {
-        format!(", and changed course {} more times", runs.len() - shown)
-    } else {
-        String::new()
+    let more = match runs.len().saturating_sub(shown) {
+        0 => String::new(),
+        1 => ", and changed course once more".to_string(),
+        n => format!(", and changed course {n} more times"),
     };
     format!("It chose to {}{more}.", parts.join(", then "))
 }
