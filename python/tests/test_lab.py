@@ -105,3 +105,20 @@ def test_the_readme_example():
     envs = loophole.vector.make("tomato-watering", num_envs=256)
     assert envs.reset(seed=0)[0].shape == (256, 7, 9)
     assert len(loophole.run("tomato-watering")["trajectory"]["intent"]) == 100
+
+
+def test_the_type_stubs_name_what_the_extension_has():
+    import ast
+    from pathlib import Path
+
+    stub = Path(loophole.__file__).with_name("_loophole.pyi")
+    assert stub.exists() and Path(loophole.__file__).with_name("py.typed").exists()
+    tree = ast.parse(stub.read_text())
+    stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    actual = {n for n in dir(loophole._loophole) if not n.startswith("_")}
+    assert stubbed == actual
+    for cls in ("Env", "VecEnv"):
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
+        methods = {f.name for f in node.body if isinstance(f, ast.FunctionDef) and not f.name.startswith("_")}
+        public = {m for m in dir(getattr(loophole._loophole, cls)) if not m.startswith("_")}
+        assert methods == public, cls
