@@ -147,8 +147,9 @@ impl Spec {
         self.level.signals.iter().map(|s| s.name.clone()).collect()
     }
 
-    fn param_names(&self) -> Vec<&'static str> {
-        self.level.world.params().iter().map(|p| p.name).collect()
+    /// The names of the level's per-episode draws, in their order.
+    fn param_names(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
+        self.level.world.params().iter().map(|p| p.name)
     }
 }
 
@@ -209,12 +210,11 @@ fn info_dict<'py>(
     info.set_item("performance", state.performance())?;
     info.set_item("intent", intent)?;
     info.set_item("signals", state.signals().to_vec().into_pyarray(py))?;
-    let names = spec.param_names();
-    if !names.is_empty() {
+    if spec.param_names().len() > 0 {
         let mut drawn = Vec::new();
         spec.level.world.drawn(state.state(), &mut drawn);
         let params = PyDict::new(py);
-        for (name, value) in names.iter().zip(drawn) {
+        for (name, value) in spec.param_names().zip(drawn) {
             params.set_item(name, value)?;
         }
         info.set_item("params", params)?;
@@ -295,15 +295,17 @@ impl Env {
         }
         let a = check_action(&self.spec, action)?;
         let spec = self.spec.clone();
+        // Steps after the episode's end change nothing: the episode is its
+        // actions up to there (which bounds them by the step limit).
+        if !self.state.done() {
+            self.actions.push(a as u8);
+        }
         let Outcome {
             reward,
             intent,
             terminated,
             truncated,
         } = self.state.step(&spec.task(), a);
-        if self.actions.len() < u32::MAX as usize {
-            self.actions.push(a as u8);
-        }
         let obs = obs_array(py, &spec, self.state.state(), &mut self.scratch)?;
         let info = info_dict(py, &spec, &self.state, intent)?;
         Ok((obs, reward, terminated, truncated, info.into_any().unbind()))
@@ -470,7 +472,7 @@ fn describe<'py>(py: Python<'py>, spec: &Spec) -> PyResult<Bound<'py, PyDict>> {
         .map(|s| s.visibility == Visibility::Observed)
         .collect();
     d.set_item("observed", observed)?;
-    d.set_item("params", spec.param_names())?;
+    d.set_item("params", spec.param_names().collect::<Vec<_>>())?;
     d.set_item("fixed_params", spec.params.clone())?;
     d.set_item("width", level.world.width())?;
     d.set_item("height", level.world.height())?;
