@@ -73,8 +73,8 @@ class _Local:
 
     def run(self, spec: Dict[str, Any], jobs: Sequence[Job], batch_size: int, bar) -> List[Tuple[float, float]]:
         out: List[Tuple[float, float]] = []
-        # Batches only to move the bar; each batch uses every core.
-        size = max(batch_size, (os.cpu_count() or 1) * 4) if bar else max(1, len(jobs))
+        # Batches only to move the bar (about 50 moves); each batch uses every core.
+        size = max((os.cpu_count() or 1) * 4, -(-len(jobs) // 50)) if bar else max(1, len(jobs))
         for batch in _batches(jobs, size):
             out.extend(_loophole.run_jobs(batch, **spec))
             if bar:
